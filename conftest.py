@@ -1,0 +1,43 @@
+"""Test configuration shared by the whole suite."""
+
+import os
+
+import pytest
+
+# Playwright's sync API runs an event loop in the test thread; Django would otherwise refuse
+# database access from it.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    from django.conf import settings
+
+    from sunshine.audit.testing import allow_flush
+
+    # Live-server tests flush every table; the audit log's triggers are lifted for that alone.
+    allow_flush()
+
+    # Tasks run at once, in the test's own thread and transaction.
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+    # Cheap hashing: the suite creates many users; production keeps Argon2.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # The live server speaks plain http.
+    settings.SESSION_COOKIE_SECURE = False
+    settings.CSRF_COOKIE_SECURE = False
+
+
+@pytest.fixture
+def demo(db):
+    """The demo city (示例市): departments, staff for every role, a citizen and an enterprise."""
+    from io import StringIO
+    from types import SimpleNamespace
+
+    from django.contrib.auth import get_user_model
+    from django.core.management import call_command
+
+    from sunshine.org.models import Department
+
+    call_command("load_demo", stdout=StringIO())
+    users = {u.username: u for u in get_user_model().objects.all()}
+    departments = {d.code: d for d in Department.objects.all()}
+    return SimpleNamespace(users=users, departments=departments, password="sunshine2026")  # noqa: S106 -- the demo password

@@ -1,0 +1,11 @@
+from django.contrib import admin
+from django.urls import include, path
+
+admin.site.site_header = "阳光政务 · 系统管理"
+admin.site.site_title = "阳光政务"
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("accounts/", include("sunshine.accounts.urls")),
+    path("", include("sunshine.portal.urls")),
+]
