@@ -43,7 +43,8 @@ class User(AbstractUser):
                 fields=["credit_code"], condition=~Q(credit_code=""), name="unique_credit_code"
             ),
             models.UniqueConstraint(
-                fields=["mobile"], condition=~Q(kind="staff") & ~Q(mobile=""),
+                fields=["mobile"],
+                condition=~Q(kind="staff") & ~Q(mobile=""),
                 name="unique_public_mobile",
             ),
         ]

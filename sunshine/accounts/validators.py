@@ -32,12 +32,14 @@ def validate_id_number(value: str) -> None:
     """居民身份号码 (GB 11643): 18 characters, a real birth date, and the right check character."""
     value = normalize_id_number(value)
     if not _ID_RE.match(value):
-        raise ValidationError(_("居民身份号码应为18位：前17位为数字，最后一位为数字或X。"), code="format")
+        raise ValidationError(
+            _("居民身份号码应为18位：前17位为数字，最后一位为数字或X。"), code="format"
+        )
     try:
         born = date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
     except ValueError:
         raise ValidationError(_("居民身份号码中的出生日期无效。"), code="birth_date") from None
-    if born.year < 1900 or born > date.today():
+    if born.year < 1850 or born > date.today():
         raise ValidationError(_("居民身份号码中的出生日期无效。"), code="birth_date")
     if id_number_check_char(value[:17]) != value[17]:
         raise ValidationError(_("居民身份号码校验位不正确，请核对后重新输入。"), code="check_digit")
@@ -53,14 +55,16 @@ def credit_code_check_char(first17: str) -> str:
 
 
 def validate_credit_code(value: str) -> None:
-    """统一社会信用代码 (GB 32100): 18 characters from the code's alphabet and the right check character."""
+    """统一社会信用代码 (GB 32100): 18 characters of its alphabet and the right check character."""
     value = normalize_credit_code(value)
     if not _USCC_RE.match(value):
         raise ValidationError(
             _("统一社会信用代码应为18位数字或大写字母（不含I、O、Z、S、V）。"), code="format"
         )
     if credit_code_check_char(value[:17]) != value[17]:
-        raise ValidationError(_("统一社会信用代码校验位不正确，请核对后重新输入。"), code="check_digit")
+        raise ValidationError(
+            _("统一社会信用代码校验位不正确，请核对后重新输入。"), code="check_digit"
+        )
 
 
 def validate_mobile(value: str) -> None:

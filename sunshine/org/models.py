@@ -22,7 +22,11 @@ class Department(models.Model):
     code = models.CharField(_("机构代码"), max_length=32, unique=True)
     kind = models.CharField(_("类型"), max_length=16, choices=Kind.choices)
     parent = models.ForeignKey(
-        "self", verbose_name=_("上级"), null=True, blank=True, on_delete=models.PROTECT,
+        "self",
+        verbose_name=_("上级"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="children",
     )
     path = models.CharField(max_length=255, editable=False, db_index=True, default="")
@@ -47,7 +51,7 @@ class Department(models.Model):
             if old:
                 # A move: every descendant's path begins with the old prefix.
                 for child in type(self).objects.filter(path__startswith=old).exclude(pk=self.pk):
-                    child.path = path + child.path[len(old):]
+                    child.path = path + child.path[len(old) :]
                     type(self).objects.filter(pk=child.pk).update(path=child.path)
 
     def ancestors(self) -> models.QuerySet["Department"]:
@@ -76,7 +80,9 @@ class Role(models.TextChoices):
 
 class Membership(models.Model):
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("人员"), on_delete=models.CASCADE,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("人员"),
+        on_delete=models.CASCADE,
         related_name="memberships",
     )
     department = models.ForeignKey(
