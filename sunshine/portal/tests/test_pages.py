@@ -1,0 +1,63 @@
+from datetime import datetime, timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from sunshine.clocks import actions
+from sunshine.clocks.models import Unit
+
+
+@pytest.mark.django_db
+def test_home_page_for_visitors(client):
+    response = client.get(reverse("portal:home"))
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "实名注册" in body and "工作台" not in body
+    # No inline script or style: the CSP allows only this site's files.
+    assert "<script>" not in body and "style=" not in body
+    assert "script-src 'self'" in response.headers["Content-Security-Policy"]
+
+
+@pytest.mark.django_db
+def test_workbench_is_for_staff(client, demo):
+    url = reverse("portal:workbench")
+    assert client.get(url).status_code == 302
+    client.force_login(demo.users["13800000001"])
+    assert client.get(url).status_code == 403
+    client.force_login(demo.users["handler"])
+    assert client.get(url).status_code == 200
+
+
+@pytest.mark.django_db
+def test_workbench_lists_own_department_clocks_by_due_time(
+    client, demo, django_assert_max_num_queries
+):
+    d, u = demo.departments, demo.users
+    now = timezone.now()
+
+    def start(title, dept, days_ago, limit):
+        return actions.start_clock(
+            d["SLS"],
+            kind="t",
+            title=title,
+            department=d[dept],
+            limit=limit,
+            unit=Unit.NATURAL_DAYS,
+            at=now - timedelta(days=days_ago),
+        )
+
+    start("较晚到期", "SLS-SWJ-SCYX", 0, 30)
+    start("已经超期", "SLS-SWJ-SCYX", 10, 3)
+    start("今天到期", "SLS-SWJ-SCYX", 1, 1)
+    start("市场监管局的事项", "SLS-SCJG", 0, 5)
+    client.force_login(u["handler"])
+    with django_assert_max_num_queries(8):
+        body = client.get(reverse("portal:workbench")).content.decode()
+    assert body.index("已经超期") < body.index("今天到期") < body.index("较晚到期")
+    assert "市场监管局的事项" not in body
+    assert 'data-status="overdue"' in body and 'data-status="warning"' in body
+    # The supervision office sees every department's clocks.
+    client.force_login(u["city_supervisor"])
+    assert "市场监管局的事项" in client.get(reverse("portal:workbench")).content.decode()
+    assert isinstance(now, datetime)

@@ -1,0 +1,19 @@
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from sunshine.clocks.queries import Status, open_clocks_for
+from sunshine.org.permissions import require
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    return render(request, "portal/home.html")
+
+
+@login_required
+def workbench(request: HttpRequest) -> HttpResponse:
+    require(request.user, "portal.workbench")
+    clocks = list(open_clocks_for(request.user)[:200])
+    for clock in clocks:
+        clock.status_label = Status.LABELS[clock.status]
+    return render(request, "portal/workbench.html", {"clocks": clocks})
