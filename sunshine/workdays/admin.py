@@ -1,20 +1,30 @@
 from django.contrib import admin
+from django.db import transaction
 from django.db.models import Count, QuerySet
 from django.forms import ModelForm
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from sunshine.org.admin import GovernedAdmin, GovernedInline
+
 from .models import CalendarYear, SpecialDay
 
 
-class SpecialDayInline(admin.TabularInline):
+def _recompute_estimates() -> None:
+    """Due dates that were only estimates may now be known: recompute them in the background."""
+    from sunshine.clocks.tasks import recompute_provisional
+
+    transaction.on_commit(recompute_provisional.enqueue)
+
+
+class SpecialDayInline(GovernedInline):
     model = SpecialDay
     fields = ["date", "kind", "name"]
     extra = 1
 
 
 @admin.register(CalendarYear)
-class CalendarYearAdmin(admin.ModelAdmin):
+class CalendarYearAdmin(GovernedAdmin):
     """Where next year's schedule is entered when the State Council publishes it."""
 
     list_display = ["year", "source", "special_day_count", "note", "updated_at"]
@@ -38,10 +48,22 @@ class CalendarYearAdmin(admin.ModelAdmin):
         obj.source = CalendarYear.Source.ADMIN
         super().save_model(request, obj, form, change)
 
+    def save_related(self, request: HttpRequest, form: ModelForm, formsets, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        _recompute_estimates()
+
 
 @admin.register(SpecialDay)
-class SpecialDayAdmin(admin.ModelAdmin):
+class SpecialDayAdmin(GovernedAdmin):
     list_display = ["date", "name", "kind", "year"]
     list_filter = ["kind", "year"]
     search_fields = ["name"]
     date_hierarchy = "date"
+
+    def save_model(self, request: HttpRequest, obj: SpecialDay, form: ModelForm, change: bool):
+        super().save_model(request, obj, form, change)
+        _recompute_estimates()
+
+    def delete_model(self, request: HttpRequest, obj: SpecialDay) -> None:
+        super().delete_model(request, obj)
+        _recompute_estimates()

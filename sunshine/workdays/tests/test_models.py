@@ -195,3 +195,37 @@ def test_clean_rejects_a_redundant_weekday_workday():
     with pytest.raises(ValidationError, match="无需登记为调休上班"):
         day.full_clean()
     SpecialDay(date=date(2027, 2, 20), kind="workday", name="春节", year=year).full_clean()
+
+
+@pytest.mark.django_db
+def test_entering_a_year_recomputes_estimated_due_dates(
+    admin_client, django_capture_on_commit_callbacks
+):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from sunshine.audit.models import AuditEvent
+    from sunshine.clocks.actions import start_clock
+    from sunshine.clocks.models import Unit
+    from sunshine.org.models import Department
+
+    dept = Department.objects.create(name="测试局", code="T", kind=Department.Kind.BUREAU)
+    clock = start_clock(
+        dept,
+        kind="t",
+        title="春节前受理",
+        department=dept,
+        limit=3,
+        unit=Unit.WORKDAYS,
+        at=datetime(2027, 2, 5, 10, tzinfo=ZoneInfo("Asia/Shanghai")),
+    )
+    assert clock.provisional and clock.due_label == "2027-02-10"
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(
+            reverse("admin:workdays_calendaryear_add"), SPRING_FESTIVAL_2027
+        )
+    assert response.status_code == 302
+    clock.refresh_from_db()
+    assert not clock.provisional and clock.due_label == "2027-02-11"
+    assert AuditEvent.objects.filter(verb="workdays.admin_add_calendaryear").exists()
+    assert AuditEvent.objects.filter(verb="clocks.recompute", object_id=str(clock.pk)).exists()
