@@ -42,6 +42,7 @@ demo: migrate
 	DEBUG=1 $(PY) manage.py load_demo
 
 run: demo
+	@bash scripts/system-deps documents || echo "（PDF 文书需要上述软件包；其余功能不受影响）"
 	DEBUG=1 $(PY) manage.py run_huey --workers 2 & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
@@ -50,7 +51,7 @@ worker: venv
 	$(PY) manage.py run_huey --workers 2
 
 system-deps:
-	bash scripts/system-deps browser
+	bash scripts/system-deps browser documents
 
 test: venv system-deps
 	$(PY) -m pytest -n 2 $(PYTEST_ARGS)

@@ -61,11 +61,17 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "huey.contrib.djhuey",
+    "sunshine.core",
     "sunshine.accounts",
     "sunshine.org",
     "sunshine.audit",
     "sunshine.workdays",
     "sunshine.clocks",
+    "sunshine.publishing",
+    "sunshine.search",
+    "sunshine.foi",
+    "sunshine.reports",
+    "sunshine.appeals",
     "sunshine.portal",
 ]
 

@@ -7,5 +7,10 @@ admin.site.site_title = "阳光政务"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("sunshine.accounts.urls")),
+    path("gk/", include("sunshine.publishing.urls")),
+    path("search/", include("sunshine.search.urls")),
+    path("foi/", include("sunshine.foi.urls")),
+    path("reports/", include("sunshine.reports.urls")),
+    path("appeals/", include("sunshine.appeals.urls")),
     path("", include("sunshine.portal.urls")),
 ]
