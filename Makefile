@@ -59,8 +59,8 @@ test: venv system-deps
 test-pg: venv system-deps
 	bash scripts/with-throwaway-postgres $(PY) -m pytest -n 2 $(PYTEST_ARGS)
 
-bench: venv
-	$(PY) bench/deadline.py
+bench: venv system-deps
+	@set -e; for b in bench/*.py; do echo "== $$b"; $(PY) $$b; done
 
 lint: venv
 	$(VENV)/bin/ruff check .

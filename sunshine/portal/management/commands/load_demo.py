@@ -3,6 +3,10 @@ regulator, a township, staff for every role, a citizen and an enterprise. Loadin
 nothing (everything is looked up by its code or username first).
 """
 
+from importlib import import_module
+from importlib.util import find_spec
+
+from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
@@ -109,6 +113,10 @@ class Command(BaseCommand):
                 created.append(username)
         if created:
             record(None, "portal.load_demo", None, after={"created": created})
+        # Then each subsystem's own demo data, in the order of INSTALLED_APPS.
+        for config in apps.get_app_configs():
+            if config.name.startswith("sunshine.") and find_spec(f"{config.name}.demo"):
+                import_module(f"{config.name}.demo").load(self.stdout)
         self.stdout.write(self.style.SUCCESS(f"演示数据已就绪（新建 {len(created)} 个账户）。"))
         self.stdout.write(f"演示账户（密码均为 {DEMO_PASSWORD}）：")
         for username, real_name, title, _posts in STAFF:
