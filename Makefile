@@ -59,7 +59,11 @@ test: venv system-deps
 test-pg: venv system-deps
 	bash scripts/with-throwaway-postgres $(PY) -m pytest -n 2 $(PYTEST_ARGS)
 
-bench: venv system-deps
+$(VENV)/.bench-installed: $(VENV)/.installed
+	$(PY) -m pip install -q -e '.[dev,bench]'
+	touch $@
+
+bench: venv system-deps $(VENV)/.bench-installed
 	@set -e; for b in bench/*.py; do echo "== $$b"; $(PY) $$b; done
 
 lint: venv

@@ -70,6 +70,8 @@ INSTALLED_APPS = [
     "sunshine.publishing",
     "sunshine.search",
     "sunshine.foi",
+    "sunshine.workflow",
+    "sunshine.hall",
     "sunshine.reports",
     "sunshine.appeals",
     "sunshine.portal",

@@ -10,6 +10,7 @@ urlpatterns = [
     path("gk/", include("sunshine.publishing.urls")),
     path("search/", include("sunshine.search.urls")),
     path("foi/", include("sunshine.foi.urls")),
+    path("hall/", include("sunshine.hall.urls")),
     path("reports/", include("sunshine.reports.urls")),
     path("appeals/", include("sunshine.appeals.urls")),
     path("", include("sunshine.portal.urls")),
