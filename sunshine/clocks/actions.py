@@ -23,6 +23,7 @@ DERIVED = (
     "state",
     "due_at",
     "warn_at",
+    "yellow_at",
     "remaining",
     "stopped_at",
     "outcome",

@@ -7,6 +7,7 @@ goes on from the day of resumption, which again does not count. A restart (as af
 条例第三十条) begins the full count afresh. Hours run on the wall clock, to the minute.
 """
 
+import math
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Protocol
@@ -55,6 +56,7 @@ class Computation:
     started_at: datetime
     due_at: datetime | None = None
     warn_at: datetime | None = None
+    yellow_at: datetime | None = None
     remaining: int | None = None
     stopped_at: datetime | None = None
     outcome: str = ""
@@ -118,6 +120,14 @@ class _Axis:
             return end_of_day(self.calendar.add_workdays(last_day, -1))
         return end_of_day(last_day - timedelta(days=1))
 
+    def yellow(self, start: datetime, total: int, used: int, share: float) -> datetime:
+        """黄牌: when `share` of the whole limit is used, or when the due day is reached."""
+        due = self.deadline(start, total - used)
+        at_share = self.deadline(start, max(0, math.ceil(total * share) - used))
+        if self.unit == Unit.HOURS:
+            return min(at_share, due)
+        return min(at_share, due - timedelta(days=1))
+
     def provisional(self, start: datetime, due: datetime) -> bool:
         if self.unit != Unit.WORKDAYS:
             return False
@@ -128,7 +138,18 @@ class _Axis:
         )
 
 
-def compute(unit: str, limit: int, events: list[EventData], calendar: Calendar) -> Computation:
+def yellow_share() -> float:
+    """The share of a limit after which a running clock shows a yellow card (settings)."""
+    return float(getattr(settings, "CLOCK_YELLOW_SHARE", 0.8))
+
+
+def compute(
+    unit: str,
+    limit: int,
+    events: list[EventData],
+    calendar: Calendar,
+    share: float | None = None,
+) -> Computation:
     """Replay the events; raise ClockError at the first one that cannot happen."""
     if not events or events[0].kind != Kind.START:
         raise ClockError("计时必须以“起算”开始。")
@@ -187,6 +208,9 @@ def compute(unit: str, limit: int, events: list[EventData], calendar: Calendar) 
         return result
     result.due_at = axis.deadline(segment_start, total - used)
     result.warn_at = axis.warning(result.due_at)
+    result.yellow_at = axis.yellow(
+        segment_start, total, used, yellow_share() if share is None else share
+    )
     result.segments.append(Segment(segment_start, None))
     result.provisional = axis.provisional(start, result.due_at)
     return result

@@ -69,6 +69,7 @@ class Clock(models.Model):
     started_at = models.DateTimeField(_("起算时间"))
     due_at = models.DateTimeField(_("截止时间"), null=True, blank=True)
     warn_at = models.DateTimeField(_("预警时间"), null=True, blank=True)
+    yellow_at = models.DateTimeField(_("黄牌时间"), null=True, blank=True)
     remaining = models.IntegerField(_("剩余时限"), null=True, blank=True)
     stopped_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
     outcome = models.CharField(_("结果"), max_length=64, blank=True)
@@ -86,6 +87,9 @@ class Clock(models.Model):
             models.Index(fields=["due_at"], name="clock_running_due", condition=Q(state="running")),
             models.Index(
                 fields=["warn_at"], name="clock_running_warn", condition=Q(state="running")
+            ),
+            models.Index(
+                fields=["yellow_at"], name="clock_running_yellow", condition=Q(state="running")
             ),
             models.Index(fields=["department", "state"]),
             models.Index(fields=["responsible", "state"]),

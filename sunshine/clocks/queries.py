@@ -19,6 +19,7 @@ class Status:
     RUNNING = "running"
     PAUSED = "paused"
     WARNING = "warning"
+    YELLOW = "yellow"
     OVERDUE = "overdue"
     DONE_ON_TIME = "done_on_time"
     DONE_LATE = "done_late"
@@ -27,6 +28,7 @@ class Status:
         RUNNING: _("正常"),
         PAUSED: _("暂停"),
         WARNING: _("预警"),
+        YELLOW: _("黄牌"),
         OVERDUE: _("超期"),
         DONE_ON_TIME: _("按期办结"),
         DONE_LATE: _("超期办结"),
@@ -34,7 +36,10 @@ class Status:
 
 
 def with_status(qs: QuerySet[Clock], now: datetime | None = None) -> QuerySet[Clock]:
-    """Annotate `status` from the stored due and warning times: no Python loop, no sweep needed."""
+    """Annotate `status` from the stored due and alert times: no Python loop, no sweep needed.
+
+    The most severe level reached wins: 超期 (红牌) over 黄牌 over 预警.
+    """
     now = now or timezone.now()
     return qs.annotate(
         status=Case(
@@ -42,6 +47,7 @@ def with_status(qs: QuerySet[Clock], now: datetime | None = None) -> QuerySet[Cl
             When(state=State.STOPPED, then=Value(Status.DONE_LATE)),
             When(state=State.PAUSED, then=Value(Status.PAUSED)),
             When(due_at__lte=now, then=Value(Status.OVERDUE)),
+            When(yellow_at__lte=now, then=Value(Status.YELLOW)),
             When(warn_at__lte=now, then=Value(Status.WARNING)),
             default=Value(Status.RUNNING),
             output_field=CharField(),

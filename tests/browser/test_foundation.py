@@ -41,7 +41,7 @@ def test_staff_sees_the_workbench(page: Page, live_server, demo, shot):
     now = timezone.now()
     for title, days_ago, limit in [
         ("依申请公开答复（超期）", 10, 3),
-        ("审批环节（预警）", 1, 1),
+        ("审批环节（黄牌）", 1, 1),
         ("12345 工单（正常）", 0, 30),
     ]:
         actions.start_clock(
@@ -65,7 +65,7 @@ def test_staff_sees_the_workbench(page: Page, live_server, demo, shot):
     rows = page.locator("table.clocks tbody tr")
     expect(rows).to_have_count(3)
     expect(rows.nth(0)).to_have_attribute("data-status", "overdue")
-    expect(rows.nth(1)).to_have_attribute("data-status", "warning")
+    expect(rows.nth(1)).to_have_attribute("data-status", "yellow")
     expect(rows.nth(2)).to_have_attribute("data-status", "running")
     # The colour comes from the stylesheet, served locally.
     colour = rows.nth(0).locator(".badge").evaluate("e => getComputedStyle(e).backgroundColor")

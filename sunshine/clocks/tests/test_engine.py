@@ -244,7 +244,9 @@ def test_status_of_every_clock_in_one_query(demo, case, django_assert_num_querie
             case, kind="t", title=day, department=dept, limit=limit, unit=Unit.WORKDAYS, at=at(day)
         )
 
-    running, warning, overdue = start("2026-03-02"), start("2026-03-02", 3), start("2026-02-02", 3)
+    running, overdue = start("2026-03-02"), start("2026-02-02", 3)
+    warning = start("2026-03-04", 3)  # due Monday 03-09: the prompt came at the end of Friday
+    yellow = start("2026-03-02", 5)  # due 03-09 too, but 4 of its 5 days (80 %) are used
     paused = actions.pause_clock(
         start("2026-03-02"), reason=PauseReason.EXPERT, actor=None, at=at("2026-03-03")
     )
@@ -252,17 +254,30 @@ def test_status_of_every_clock_in_one_query(demo, case, django_assert_num_querie
     late = actions.stop_clock(
         start("2026-02-02", 1), outcome="办结", actor=None, at=at("2026-03-04")
     )
-    now = at("2026-03-05", 9)  # warning's due day is 03-05; overdue was due in February
+    now = at("2026-03-08", 9)  # a Sunday
     with django_assert_num_queries(1):
         status = dict(with_status(Clock.objects.all(), now).values_list("pk", "status"))
     assert status == {
         running.pk: Status.RUNNING,
         warning.pk: Status.WARNING,
+        yellow.pk: Status.YELLOW,
         overdue.pk: Status.OVERDUE,
         paused.pk: Status.PAUSED,
         done.pk: Status.DONE_ON_TIME,
         late.pk: Status.DONE_LATE,
     }
+
+
+@pytest.mark.django_db
+def test_yellow_card_at_the_share_or_on_the_due_day(settings):
+    cal = get_calendar()
+    start = [EventData(Kind.START, at("2026-03-02"))]
+    twenty = compute(Unit.WORKDAYS, 20, start, cal)
+    assert twenty.yellow_at == datetime(2026, 3, 25, tzinfo=TZ)  # end of the 16th working day
+    settings.CLOCK_YELLOW_SHARE = 1.0
+    assert compute(Unit.WORKDAYS, 20, start, cal).yellow_at == datetime(2026, 3, 30, tzinfo=TZ)
+    hours = compute(Unit.HOURS, 10, [EventData(Kind.START, at("2026-03-02", 8))], cal, share=0.5)
+    assert hours.yellow_at == at("2026-03-02", 13)
 
 
 @pytest.mark.django_db

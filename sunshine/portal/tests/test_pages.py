@@ -56,7 +56,7 @@ def test_workbench_lists_own_department_clocks_by_due_time(
         body = client.get(reverse("portal:workbench")).content.decode()
     assert body.index("已经超期") < body.index("今天到期") < body.index("较晚到期")
     assert "市场监管局的事项" not in body
-    assert 'data-status="overdue"' in body and 'data-status="warning"' in body
+    assert 'data-status="overdue"' in body and 'data-status="yellow"' in body
     # The supervision office sees every department's clocks.
     client.force_login(u["city_supervisor"])
     assert "市场监管局的事项" in client.get(reverse("portal:workbench")).content.decode()
