@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "sunshine.hall",
     "sunshine.reports",
     "sunshine.appeals",
+    "sunshine.supervision",
     "sunshine.portal",
 ]
 
@@ -128,7 +129,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
         ),
     }
-    DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test.sqlite3")}
+    # A file (not memory) so that tests may use several connections at once, named per process
+    # so that two test runs on one machine never share it.
+    DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / f"test-{os.getpid()}.sqlite3")}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
@@ -207,6 +210,19 @@ TASKS = {
         "BACKEND": os.environ.get("TASKS_BACKEND", "huey.contrib.djhuey.tasks_backend.HueyBackend"),
     }
 }
+
+# 电子监察: a running clock shows a yellow card once this share of its limit is used.
+CLOCK_YELLOW_SHARE = float(os.environ.get("CLOCK_YELLOW_SHARE", "0.8"))
+# Notifications: e-mail through Django's mail framework, SMS through a pluggable gateway class.
+MAILERS = {
+    "default": {
+        "BACKEND": os.environ.get(
+            "EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
+        ),
+    }
+}
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "sunshine@localhost")
+SMS_BACKEND = os.environ.get("SMS_BACKEND", "sunshine.supervision.notify.ConsoleSMSBackend")
 
 LOGGING = {
     "version": 1,

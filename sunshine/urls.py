@@ -13,5 +13,6 @@ urlpatterns = [
     path("hall/", include("sunshine.hall.urls")),
     path("reports/", include("sunshine.reports.urls")),
     path("appeals/", include("sunshine.appeals.urls")),
+    path("supervision/", include("sunshine.supervision.urls")),
     path("", include("sunshine.portal.urls")),
 ]

@@ -1,0 +1,233 @@
+"""电子监察: the sweep that turns clocks into alerts, and the supervision office's actions."""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from sunshine.audit.actions import record, snapshot
+from sunshine.clocks.actions import start_clock, stop_clock
+from sunshine.clocks.models import Clock, State, Unit
+from sunshine.errors import ActionError
+from sunshine.org.models import Department, Membership, Role
+from sunshine.org.permissions import require
+
+from .models import Alert, Level, Notification, SweepLock, Urging
+
+# Which stored time of a running clock raises which signal.
+THRESHOLDS = ((Level.RED, "due_at"), (Level.YELLOW, "yellow_at"), (Level.PROMPT, "warn_at"))
+HANDLING_ROLES = (Role.HANDLER, Role.REVIEWER, Role.LEADER, Role.DEPUTY_LEADER)
+HEAD_ROLES = (Role.LEADER, Role.DEPUTY_LEADER)
+
+
+@dataclass
+class SweepResult:
+    created: dict[str, int] = field(default_factory=dict)
+    notifications: int = 0
+
+    @property
+    def total(self) -> int:
+        return sum(self.created.values())
+
+
+class _Recipients:
+    """Who is told about a department's case when no one person is responsible: its handling
+    staff, or else the heads of the nearest department above it. Looked up once per sweep."""
+
+    def __init__(self) -> None:
+        self._cache: dict[int, list[int]] = {}
+
+    def __call__(self, department_id: int, responsible_id: int | None) -> list[int]:
+        if responsible_id:
+            return [responsible_id]
+        if department_id not in self._cache:
+            department = Department.objects.get(pk=department_id)
+            people = list(
+                Membership.objects.filter(department=department, role__in=HANDLING_ROLES)
+                .values_list("user_id", flat=True)
+                .distinct()
+            )
+            for ancestor in reversed(list(department.ancestors().exclude(pk=department.pk))):
+                if people:
+                    break
+                people = list(
+                    Membership.objects.filter(department=ancestor, role__in=HEAD_ROLES)
+                    .values_list("user_id", flat=True)
+                    .distinct()
+                )
+            self._cache[department_id] = people
+        return self._cache[department_id]
+
+
+def sweep(now: datetime | None = None) -> SweepResult:
+    """Record each signal once for every running clock past its threshold, and notify.
+
+    Idempotent: an alert exists at most once per (clock, level), by the unique constraint and
+    because concurrent sweeps queue on the lock row. Correctness of pages never depends on it:
+    a clock's status is computed from its stored times whenever it is read.
+    """
+    now = now or timezone.now()
+    result = SweepResult()
+    recipients = _Recipients()
+    with transaction.atomic():
+        lock, _created = SweepLock.objects.get_or_create(pk=1)
+        SweepLock.objects.select_for_update().filter(pk=lock.pk).update(last_run_at=now)
+        notifications: list[Notification] = []
+        for level, field_name in THRESHOLDS:
+            rows = list(
+                Clock.objects.filter(state=State.RUNNING, **{f"{field_name}__lte": now})
+                .exclude(alerts__level=level)
+                .values_list("pk", "department_id", "responsible_id", "title", field_name)
+            )
+            alerts = [
+                Alert(
+                    clock_id=pk,
+                    level=level,
+                    raised_at=at,
+                    department_id=dept,
+                    responsible_id=person,
+                )
+                for pk, dept, person, _title, at in rows
+            ]
+            # Both databases hand back the new ids from a bulk insert.
+            Alert.objects.bulk_create(alerts, batch_size=2000)
+            result.created[level] = len(alerts)
+            label = Level(level).label
+            for alert, (_pk, dept, person, title, _at) in zip(alerts, rows, strict=True):
+                subject = _("【%(level)s】%(title)s") % {"level": label, "title": title}
+                notifications += [
+                    Notification(recipient_id=user_id, alert=alert, subject=subject, created_at=now)
+                    for user_id in recipients(dept, person)
+                ]
+        Notification.objects.bulk_create(notifications, batch_size=2000)
+        result.notifications = len(notifications)
+        record(
+            None,
+            "supervision.sweep",
+            None,
+            after={"created": result.created, "notifications": result.notifications},
+        )
+    if notifications:
+        from .tasks import deliver_notifications
+
+        transaction.on_commit(deliver_notifications.enqueue)
+    return result
+
+
+def _notify_department(urging: Urging, subject: str, now: datetime) -> None:
+    alert = urging.alert
+    people = _Recipients()(alert.department_id, alert.responsible_id)
+    heads = Membership.objects.filter(
+        department_id=urging.department_id, role__in=HEAD_ROLES
+    ).values_list("user_id", flat=True)
+    Notification.objects.bulk_create(
+        [
+            Notification(
+                recipient_id=user_id,
+                alert=alert,
+                urging=urging,
+                subject=subject,
+                body=urging.message,
+                created_at=now,
+            )
+            for user_id in sorted(set(people) | set(heads))
+        ]
+    )
+    from .tasks import deliver_notifications
+
+    transaction.on_commit(deliver_notifications.enqueue)
+
+
+def urge(
+    actor: Any,
+    alert: Alert,
+    *,
+    kind: str,
+    message: str,
+    limit_days: int | None = None,
+    now: datetime | None = None,
+) -> Urging:
+    """催办, 督办 or 纠错 on an alert. 督办 and 纠错 carry a deadline in working days and run on a
+    clock of their own, so the supervised department's answer is itself supervised."""
+    require(actor, "supervision.remind" if kind == Urging.Kind.REMIND else "supervision.act", alert)
+    now = now or timezone.now()
+    message = message.strip()
+    if not message:
+        raise ActionError(_("请填写内容。"), field="message")
+    if kind not in Urging.Kind.values:
+        raise ActionError(_("未知的类型。"), field="kind")
+    if kind != Urging.Kind.REMIND and not (limit_days and 1 <= limit_days <= 60):
+        raise ActionError(_("督办和纠错须规定 1 至 60 个工作日的答复期限。"), field="limit_days")
+    with transaction.atomic():
+        alert = Alert.objects.select_for_update().get(pk=alert.pk)
+        if alert.state == Alert.State.CLOSED:
+            raise ActionError(_("该信号已处理完毕。"))
+        urging = Urging.objects.create(
+            kind=kind,
+            alert=alert,
+            department_id=alert.department_id,
+            message=message,
+            issued_by=actor,
+            issued_at=now,
+            limit_days=limit_days if kind != Urging.Kind.REMIND else None,
+        )
+        if urging.limit_days:
+            start_clock(
+                urging,
+                kind=f"supervision.{kind}",
+                title=f"{urging.get_kind_display()}：{alert.clock}",
+                department=alert.department,
+                limit=urging.limit_days,
+                unit=Unit.WORKDAYS,
+                at=now,
+                legal_basis=_("电子监察督办规定"),
+                actor=actor,
+            )
+        _notify_department(urging, f"【{urging.get_kind_display()}】{alert.clock}", now)
+        record(
+            actor,
+            f"supervision.{kind}",
+            urging,
+            after=snapshot(urging, ["kind", "alert", "department", "message", "limit_days"]),
+        )
+    return urging
+
+
+def respond(actor: Any, urging: Urging, *, response: str, now: datetime | None = None) -> Urging:
+    """The supervised department answers a 催办, 督办 or 纠错."""
+    require(actor, "supervision.respond", urging)
+    now = now or timezone.now()
+    response = response.strip()
+    if not response:
+        raise ActionError(_("请填写答复内容。"), field="response")
+    with transaction.atomic():
+        urging = Urging.objects.select_for_update().get(pk=urging.pk)
+        if urging.state != Urging.State.OPEN:
+            raise ActionError(_("已经答复过了。"))
+        urging.state, urging.response = Urging.State.ANSWERED, response
+        urging.responded_by, urging.responded_at = actor, now
+        urging.save()
+        for clock in urging.clocks.exclude(state=State.STOPPED):
+            stop_clock(clock, outcome=_("已答复"), actor=actor, at=now)
+        record(actor, "supervision.respond", urging, after={"response": response})
+    return urging
+
+
+def close_alert(actor: Any, alert: Alert, *, finding: str, now: datetime | None = None) -> Alert:
+    """Close a signal with the supervision office's finding (查实, 已纠正, 情有可原 …)."""
+    require(actor, "supervision.act", alert)
+    finding = finding.strip()
+    if not finding:
+        raise ActionError(_("请填写处理结论。"), field="finding")
+    with transaction.atomic():
+        alert = Alert.objects.select_for_update().get(pk=alert.pk)
+        if alert.state == Alert.State.CLOSED:
+            raise ActionError(_("该信号已处理完毕。"))
+        alert.state, alert.finding = Alert.State.CLOSED, finding
+        alert.closed_by, alert.closed_at = actor, now or timezone.now()
+        alert.save()
+        record(actor, "supervision.close_alert", alert, after={"finding": finding})
+    return alert

@@ -1,0 +1,37 @@
+"""Who may watch and act: the supervision office (监察) everywhere; a department's heads (主要领导,
+分管领导) see their own department's signals and may send a 催办 there, nothing more."""
+
+from typing import Any
+
+from sunshine.org.models import Role
+from sunshine.org.permissions import has_role, is_supervisor, rule
+
+HEADS = (Role.LEADER, Role.DEPUTY_LEADER)
+
+
+def _department_of(obj: Any):
+    return getattr(obj, "department", None)
+
+
+@rule("supervision.view")
+def view(user: Any, obj: Any) -> bool:
+    if is_supervisor(user):
+        return True
+    department = _department_of(obj)
+    return has_role(user, HEADS, department) if department else has_role(user, HEADS)
+
+
+@rule("supervision.remind")
+def remind(user: Any, alert: Any) -> bool:
+    return is_supervisor(user) or has_role(user, HEADS, alert.department)
+
+
+@rule("supervision.act")
+def act(user: Any, alert: Any) -> bool:
+    """督办, 纠错 and closing a signal are the supervision office's alone."""
+    return is_supervisor(user)
+
+
+@rule("supervision.respond")
+def respond(user: Any, urging: Any) -> bool:
+    return has_role(user, (Role.HANDLER, Role.REVIEWER, *HEADS), urging.department)

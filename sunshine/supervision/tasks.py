@@ -1,0 +1,39 @@
+from django.db import transaction
+from django.tasks import task
+from django.utils import timezone
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task
+
+from .models import Notification
+from .notify import deliver
+
+
+@task
+def sweep_clocks() -> int:
+    from .actions import sweep
+
+    return sweep().total
+
+
+@task
+def deliver_notifications() -> int:
+    """Send what has not been sent; each notification is claimed before it is sent, so a second
+    worker running at the same time, or this task run twice, sends nothing twice."""
+    sent = 0
+    for pk in list(
+        Notification.objects.filter(delivered_at__isnull=True).values_list("pk", flat=True)
+    ):
+        with transaction.atomic():
+            claimed = Notification.objects.filter(pk=pk, delivered_at__isnull=True).update(
+                delivered_at=timezone.now()
+            )
+            if claimed:
+                deliver(Notification.objects.select_related("recipient").get(pk=pk))
+                sent += 1
+    return sent
+
+
+@db_periodic_task(crontab(minute="*"))
+def every_minute() -> None:
+    """The scheduler's tick: queue the sweep (it runs on a worker like every other task)."""
+    sweep_clocks.enqueue()

@@ -1,0 +1,212 @@
+import threading
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.core import mail
+from django.db import connection
+from django.urls import reverse
+
+from sunshine.audit.models import AuditEvent
+from sunshine.clocks import actions as clock_actions
+from sunshine.clocks.models import Clock, Unit
+from sunshine.errors import ActionError
+from sunshine.org.permissions import PermissionDenied
+from sunshine.supervision import actions
+from sunshine.supervision.models import Alert, Level, Notification, Urging
+from sunshine.supervision.tasks import deliver_notifications
+
+TZ = ZoneInfo("Asia/Shanghai")
+
+
+def at(day: str, hour: int = 10) -> datetime:
+    return datetime.fromisoformat(day).replace(hour=hour, tzinfo=TZ)
+
+
+@pytest.fixture
+def clocks(demo):
+    """Three running clocks on 2026-03-02 (Monday) with limits 20, 5 and 3 working days."""
+    d, u = demo.departments, demo.users
+    made = {}
+    for name, limit, dept, person in [
+        ("long", 20, "SLS-SWJ-SCYX", None),
+        ("short", 5, "SLS-SWJ-SCYX", u["handler"]),
+        ("market", 3, "SLS-SCJG", None),
+    ]:
+        made[name] = clock_actions.start_clock(
+            d[dept],
+            kind="test",
+            title=f"事项{name}",
+            department=d[dept],
+            limit=limit,
+            unit=Unit.WORKDAYS,
+            at=at("2026-03-02"),
+            responsible=person,
+        )
+    return made
+
+
+def levels(clock: Clock) -> set[str]:
+    return set(Alert.objects.filter(clock=clock).values_list("level", flat=True))
+
+
+@pytest.mark.django_db
+def test_sweep_records_each_signal_once(clocks, demo):
+    # 03-06 (Fri) 10:00: "market" (due 03-05) is overdue; "short" (due Monday 03-09) has used 3
+    # of its 5 days: nothing yet.
+    first = actions.sweep(at("2026-03-06"))
+    assert levels(clocks["market"]) == {Level.RED, Level.YELLOW, Level.PROMPT}
+    assert levels(clocks["short"]) == set()
+    assert first.total == 3
+    # Saturday: "short" has used 4 of 5 days (80 %, yellow) and its last working day is next.
+    assert actions.sweep(at("2026-03-07")).total == 2
+    assert levels(clocks["short"]) == {Level.YELLOW, Level.PROMPT}
+    assert levels(clocks["long"]) == set()
+    again = actions.sweep(at("2026-03-07", 11))
+    assert again.total == 0 and Alert.objects.count() == 5
+    # The responsible person is told; with no one responsible, the department's staff are.
+    short_people = set(
+        Notification.objects.filter(alert__clock=clocks["short"]).values_list(
+            "recipient__username", flat=True
+        )
+    )
+    assert short_people == {"handler"}
+    market_people = set(
+        Notification.objects.filter(alert__clock=clocks["market"]).values_list(
+            "recipient__username", flat=True
+        )
+    )
+    assert market_people == {"market"}
+    assert AuditEvent.objects.filter(verb="supervision.sweep").count() == 3
+    # A stopped clock raises nothing more.
+    clock_actions.stop_clock(clocks["long"], outcome="办结", actor=None, at=at("2026-03-07"))
+    actions.sweep(at("2026-05-01"))
+    assert levels(clocks["long"]) == set()
+    assert levels(clocks["short"]) == {Level.RED, Level.YELLOW, Level.PROMPT}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_sweeps_at_once_record_each_signal_once(clocks):
+    barrier = threading.Barrier(2)
+    errors: list[BaseException] = []
+
+    def run():
+        try:
+            barrier.wait()
+            actions.sweep(at("2026-04-01"))
+        except BaseException as error:  # noqa: BLE001 -- reported by the assertion below
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors
+    assert Alert.objects.count() == 9  # three clocks, three levels each
+    assert (
+        Notification.objects.values("alert", "recipient").distinct().count()
+        == Notification.objects.count()
+    )
+
+
+@pytest.mark.django_db
+def test_notifications_are_delivered_once(clocks, demo):
+    handler = demo.users["handler"]
+    handler.email = "handler@example.gov.cn"
+    handler.save()
+    actions.sweep(at("2026-03-07"))
+    assert deliver_notifications.call() == 5  # handler: yellow, prompt; market: red, yellow, prompt
+    assert deliver_notifications.call() == 0
+    assert [m.to for m in mail.outbox] == [["handler@example.gov.cn"]] * 2
+    assert {m.subject[:4] for m in mail.outbox} == {"【黄牌】", "【预警】"}
+
+
+@pytest.mark.django_db
+def test_urging_supervising_and_closing(clocks, demo):
+    u = demo.users
+    actions.sweep(at("2026-03-07"))
+    red = Alert.objects.get(clock=clocks["market"], level=Level.RED)
+    # A handler may not urge; the bureau's head may remind only within his bureau.
+    with pytest.raises(PermissionDenied):
+        actions.urge(u["handler"], red, kind=Urging.Kind.REMIND, message="请加快办理")
+    with pytest.raises(PermissionDenied):
+        actions.urge(u["director"], red, kind=Urging.Kind.REMIND, message="请加快办理")
+    yellow = Alert.objects.get(clock=clocks["short"], level=Level.YELLOW)
+    actions.urge(u["director"], yellow, kind=Urging.Kind.REMIND, message="请加快办理")
+    with pytest.raises(PermissionDenied):
+        actions.urge(
+            u["director"], yellow, kind=Urging.Kind.SUPERVISE, message="督办", limit_days=3
+        )
+    with pytest.raises(ActionError, match="答复期限"):
+        actions.urge(u["city_supervisor"], red, kind=Urging.Kind.SUPERVISE, message="督办")
+    urging = actions.urge(
+        u["city_supervisor"],
+        red,
+        kind=Urging.Kind.SUPERVISE,
+        message="请于3个工作日内办结并报告",
+        limit_days=3,
+        now=at("2026-03-06"),
+    )
+    clock = urging.clocks.get()
+    assert clock.due_label == "2026-03-11" and clock.department == demo.departments["SLS-SCJG"]
+    assert Notification.objects.filter(urging=urging, recipient=u["market"]).exists()
+    with pytest.raises(PermissionDenied):
+        actions.respond(u["handler"], urging, response="已办结")
+    actions.respond(u["market"], urging, response="已于今日办结", now=at("2026-03-09"))
+    clock.refresh_from_db()
+    assert clock.state == "stopped" and clock.on_time
+    with pytest.raises(ActionError, match="已经答复"):
+        actions.respond(u["market"], urging, response="再次答复")
+    actions.close_alert(u["city_supervisor"], red, finding="已督促办结，查实系材料流转延误")
+    with pytest.raises(ActionError, match="已处理"):
+        actions.close_alert(u["city_supervisor"], red, finding="again")
+    verbs = set(AuditEvent.objects.values_list("verb", flat=True))
+    assert {
+        "supervision.remind",
+        "supervision.supervise",
+        "supervision.respond",
+        "supervision.close_alert",
+    } <= verbs
+
+
+@pytest.mark.django_db
+def test_pages_are_scoped(client, clocks, demo):
+    u = demo.users
+    actions.sweep(at("2026-03-07"))
+    red = Alert.objects.get(clock=clocks["market"], level=Level.RED)
+    url = reverse("supervision:dashboard")
+    client.force_login(u["handler"])
+    assert client.get(url).status_code == 403
+    client.force_login(u["director"])
+    body = client.get(url).content.decode()
+    assert "事项short" in body and "事项market" not in body
+    assert client.get(reverse("supervision:alert", args=[red.pk])).status_code == 404
+    response = client.post(reverse("supervision:close", args=[red.pk]), {"finding": "x"})
+    assert response.status_code == 404
+    client.force_login(u["city_supervisor"])
+    body = client.get(url).content.decode()
+    assert "事项market" in body and "市场运行科" in body
+    page = client.get(reverse("supervision:alert", args=[red.pk])).content.decode()
+    assert "期限是怎样算出来的" in page and "截止：2026-03-05" in page
+    response = client.post(
+        reverse("supervision:urge", args=[red.pk]),
+        {"kind": "supervise", "message": "督办", "limit_days": ""},
+    )
+    assert response.status_code == 302 and not Urging.objects.exists()
+    client.post(
+        reverse("supervision:urge", args=[red.pk]),
+        {"kind": "supervise", "message": "请尽快办结", "limit_days": "2"},
+    )
+    assert Urging.objects.get().kind == "supervise"
+    client.force_login(u["market"])
+    assert "请尽快办结" in client.get(reverse("supervision:inbox")).content.decode()
+    urging = Urging.objects.get()
+    client.post(reverse("supervision:answer", args=[urging.pk]), {"response": "已办结"})
+    urging.refresh_from_db()
+    assert urging.state == "answered"
+    client.force_login(u["handler"])
+    response = client.post(reverse("supervision:answer", args=[urging.pk]), {"response": "x"})
+    assert response.status_code == 404

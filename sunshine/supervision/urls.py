@@ -1,0 +1,13 @@
+from django.urls import path
+
+from . import views
+
+app_name = "supervision"
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("alerts/<int:pk>/", views.alert_detail, name="alert"),
+    path("alerts/<int:pk>/urge/", views.urge, name="urge"),
+    path("alerts/<int:pk>/close/", views.close, name="close"),
+    path("inbox/", views.inbox, name="inbox"),
+    path("inbox/<int:pk>/answer/", views.answer, name="answer"),
+]

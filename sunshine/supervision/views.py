@@ -1,0 +1,140 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from sunshine.clocks.queries import Status, explain_clock
+from sunshine.errors import ActionError
+from sunshine.org.permissions import can, require
+
+from . import actions, queries
+from .forms import CloseForm, RespondForm, UrgeForm
+from .models import Alert, Level, Urging
+
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    require(request.user, "supervision.view")
+    level = request.GET.get("level") or None
+    if level not in (None, *Level.values):
+        level = None
+    return render(
+        request,
+        "supervision/dashboard.html",
+        {
+            "counts": queries.status_counts(request.user),
+            "statuses": list(Status.LABELS.items()),
+            "alerts": queries.open_alerts(request.user, level)[:500],
+            "levels": Level.choices,
+            "level": level,
+        },
+    )
+
+
+@login_required
+def alert_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    require(request.user, "supervision.view")
+    try:
+        alert = queries.access_alert(request.user, pk)
+    except Alert.DoesNotExist:
+        raise Http404 from None
+    return render(
+        request,
+        "supervision/alert.html",
+        {
+            "alert": alert,
+            "explanation": explain_clock(alert.clock),
+            "urgings": alert.urgings.select_related("issued_by").order_by("issued_at"),
+            "urge_form": UrgeForm(),
+            "close_form": CloseForm(),
+            "may_act": can(request.user, "supervision.act", alert),
+            "may_remind": can(request.user, "supervision.remind", alert),
+        },
+    )
+
+
+def _post_on_alert(request: HttpRequest, pk: int, form_class, perform) -> HttpResponse:
+    require(request.user, "supervision.view")
+    try:
+        alert = queries.access_alert(request.user, pk)
+    except Alert.DoesNotExist:
+        raise Http404 from None
+    form = form_class(request.POST)
+    if form.is_valid():
+        try:
+            perform(alert, form.cleaned_data)
+        except ActionError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("已办理。"))
+    else:
+        messages.error(
+            request,
+            _("请检查填写的内容：")
+            + "；".join(str(e) for errors in form.errors.values() for e in errors),
+        )
+    return redirect("supervision:alert", pk=alert.pk)
+
+
+@login_required
+@require_POST
+def urge(request: HttpRequest, pk: int) -> HttpResponse:
+    return _post_on_alert(
+        request,
+        pk,
+        UrgeForm,
+        lambda alert, data: actions.urge(
+            request.user,
+            alert,
+            kind=data["kind"],
+            message=data["message"],
+            limit_days=data["limit_days"],
+        ),
+    )
+
+
+@login_required
+@require_POST
+def close(request: HttpRequest, pk: int) -> HttpResponse:
+    return _post_on_alert(
+        request,
+        pk,
+        CloseForm,
+        lambda alert, data: actions.close_alert(request.user, alert, finding=data["finding"]),
+    )
+
+
+@login_required
+def inbox(request: HttpRequest) -> HttpResponse:
+    """催办, 督办 and 纠错 addressed to the officer's departments."""
+    urgings = list(queries.urgings_for(request.user)[:200])
+    return render(
+        request,
+        "supervision/inbox.html",
+        {
+            "urgings": urgings,
+            "form": RespondForm(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def answer(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        urging = queries.urgings_for(request.user).get(pk=pk)
+    except Urging.DoesNotExist:
+        raise Http404 from None
+    form = RespondForm(request.POST)
+    if form.is_valid():
+        try:
+            actions.respond(request.user, urging, response=form.cleaned_data["response"])
+        except ActionError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("已答复。"))
+    else:
+        messages.error(request, _("请填写答复内容。"))
+    return redirect("supervision:inbox")
