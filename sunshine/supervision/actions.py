@@ -1,7 +1,7 @@
 """电子监察: the sweep that turns clocks into alerts, and the supervision office's actions."""
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.db import transaction
@@ -15,7 +15,8 @@ from sunshine.errors import ActionError
 from sunshine.org.models import Department, Membership, Role
 from sunshine.org.permissions import require
 
-from .models import Alert, Level, Notification, SweepLock, Urging
+from . import performance
+from .models import Alert, Bulletin, Level, Notification, Scheme, SweepLock, Urging
 
 # Which stored time of a running clock raises which signal.
 THRESHOLDS = ((Level.RED, "due_at"), (Level.YELLOW, "yellow_at"), (Level.PROMPT, "warn_at"))
@@ -231,3 +232,97 @@ def close_alert(actor: Any, alert: Alert, *, finding: str, now: datetime | None 
         alert.save()
         record(actor, "supervision.close_alert", alert, after={"finding": finding})
     return alert
+
+
+def period_bounds(kind: str, day: date) -> tuple[date, date]:
+    """The month, quarter or year that contains `day`, as first and last days."""
+    if kind == Bulletin.Period.MONTH:
+        first = day.replace(day=1)
+    elif kind == Bulletin.Period.QUARTER:
+        first = date(day.year, (day.month - 1) // 3 * 3 + 1, 1)
+    elif kind == Bulletin.Period.YEAR:
+        first = date(day.year, 1, 1)
+    else:
+        raise ActionError(_("未知的通报周期。"), field="period")
+    months = {"month": 1, "quarter": 3, "year": 12}[kind]
+    year, month = divmod(first.month - 1 + months, 12)
+    return first, date(first.year + year, month + 1, 1) - timedelta(days=1)
+
+
+def generate_bulletin(
+    actor: Any,
+    scheme: Scheme,
+    *,
+    period: str,
+    day: date,
+    on_portal: bool = False,
+    now: datetime | None = None,
+) -> Bulletin:
+    """Score every unit for the period and freeze the result as a draft 通报."""
+    require(actor, "supervision.bulletin", scheme)
+    start, end = period_bounds(period, day)
+    now = now or timezone.now()
+    if timezone.localtime(now).date() <= end:
+        raise ActionError(_("该周期尚未结束，不能生成通报。"), field="day")
+    scores = performance.score(scheme, performance.Period(start, end))
+    label = Bulletin.Period(period).label
+    title = _("%(scheme)s%(label)s通报（%(start)s 至 %(end)s）") % {
+        "scheme": scheme.name,
+        "label": label,
+        "start": start,
+        "end": end,
+    }
+    overdue = list(
+        Alert.objects.filter(
+            level=Level.RED,
+            raised_at__gte=performance.Period(start, end).since,
+            raised_at__lt=performance.Period(start, end).until,
+        )
+        .select_related("clock", "department")
+        .order_by("department__path", "raised_at")
+        .values_list("clock__title", "department__name", "raised_at")
+    )
+    data = {
+        "scores": [s.as_dict() for s in scores],
+        "red_list": [s.unit.name for s in scores[:5]],
+        "black_list": [s.unit.name for s in scores[::-1][:5] if s.total < 100],
+        "overdue": [
+            {"title": t, "department": d, "at": timezone.localtime(a).isoformat()}
+            for t, d, a in overdue
+        ],
+    }
+    with transaction.atomic():
+        if Bulletin.objects.filter(scheme=scheme, period=period, period_start=start).exists():
+            raise ActionError(_("该周期的通报已经生成。"))
+        bulletin = Bulletin.objects.create(
+            scheme=scheme,
+            period=period,
+            period_start=start,
+            period_end=end,
+            title=title,
+            data=data,
+            on_portal=on_portal,
+            generated_by=actor,
+            generated_at=now,
+        )
+        record(
+            actor,
+            "supervision.generate_bulletin",
+            bulletin,
+            after=snapshot(bulletin, ["scheme", "period", "period_start", "period_end"]),
+        )
+    return bulletin
+
+
+def approve_bulletin(actor: Any, bulletin: Bulletin, *, now: datetime | None = None) -> Bulletin:
+    """A leader of the government approves; the 通报 is then published to the staff side."""
+    require(actor, "supervision.approve_bulletin", bulletin)
+    with transaction.atomic():
+        bulletin = Bulletin.objects.select_for_update().get(pk=bulletin.pk)
+        if bulletin.state != Bulletin.State.DRAFT:
+            raise ActionError(_("该通报已经发布。"))
+        bulletin.state = Bulletin.State.PUBLISHED
+        bulletin.approved_by, bulletin.approved_at = actor, now or timezone.now()
+        bulletin.save()
+        record(actor, "supervision.approve_bulletin", bulletin, after={"state": bulletin.state})
+    return bulletin

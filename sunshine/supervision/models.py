@@ -141,3 +141,124 @@ class SweepLock(models.Model):
 
     def __str__(self) -> str:
         return f"sweep lock ({self.last_run_at})"
+
+
+class Scheme(models.Model):
+    """A scoring scheme (考评方案): weighted indicators scored piecewise, with deductions for
+    yellow and red cards and a bonus for early completions, out of 100."""
+
+    name = models.CharField(_("名称"), max_length=100, unique=True)
+    description = models.TextField(_("说明"), blank=True)
+    yellow_deduction = models.DecimalField(
+        _("每张黄牌扣分"), max_digits=5, decimal_places=2, default=5
+    )
+    red_deduction = models.DecimalField(
+        _("每张红牌扣分"), max_digits=5, decimal_places=2, default=10
+    )
+    early_bonus_step = models.DecimalField(
+        _("提前办结加分档距"),
+        max_digits=4,
+        decimal_places=3,
+        default="0.100",
+        help_text=_("提前办结率每达到一档加 1 分，如 0.1 表示每 10% 加 1 分；0 表示不加分。"),
+    )
+    early_bonus_cap = models.DecimalField(_("加分上限"), max_digits=5, decimal_places=2, default=5)
+    is_active = models.BooleanField(_("启用"), default=True)
+
+    class Meta:
+        verbose_name = _("考评方案")
+        verbose_name_plural = _("考评方案")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SchemeItem(models.Model):
+    """One weighted indicator: below `threshold` it scores 0, at `full_at` or above the whole
+    weight, linear between (the piecewise scoring of the published bulletins)."""
+
+    scheme = models.ForeignKey(Scheme, on_delete=models.CASCADE, related_name="items")
+    indicator = models.CharField(_("指标"), max_length=64)
+    weight = models.DecimalField(_("权重（分）"), max_digits=5, decimal_places=2)
+    threshold = models.DecimalField(_("零分线"), max_digits=5, decimal_places=4, default=0)
+    full_at = models.DecimalField(_("满分线"), max_digits=5, decimal_places=4, default=1)
+
+    class Meta:
+        verbose_name = _("考评指标")
+        verbose_name_plural = _("考评指标")
+        constraints = [
+            models.UniqueConstraint(fields=["scheme", "indicator"], name="one_item_per_indicator")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scheme} · {self.indicator}"
+
+
+class ManualScore(models.Model):
+    """Scores that come from people, not records: 专家评审 and 公众评议 (seed 004), 0–100."""
+
+    indicator = models.CharField(_("指标"), max_length=64)
+    department = models.ForeignKey("org.Department", on_delete=models.PROTECT, related_name="+")
+    period_start = models.DateField(_("起始日期"))
+    period_end = models.DateField(_("截止日期"))
+    value = models.DecimalField(_("得分（百分制）"), max_digits=5, decimal_places=2)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    entered_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("评议得分")
+        verbose_name_plural = _("评议得分")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["indicator", "department", "period_start", "period_end"],
+                name="one_manual_score",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.department} {self.indicator} {self.value}"
+
+
+class Bulletin(models.Model):
+    """通报: the ranking of a period under a scheme, frozen when generated, published once a
+    leader approves it."""
+
+    class Period(models.TextChoices):
+        MONTH = "month", _("月度")
+        QUARTER = "quarter", _("季度")
+        YEAR = "year", _("年度")
+
+    class State(models.TextChoices):
+        DRAFT = "draft", _("待审批")
+        PUBLISHED = "published", _("已发布")
+
+    scheme = models.ForeignKey(Scheme, on_delete=models.PROTECT, related_name="bulletins")
+    period = models.CharField(_("周期"), max_length=8, choices=Period.choices)
+    period_start = models.DateField(_("起始日期"))
+    period_end = models.DateField(_("截止日期"))
+    title = models.CharField(_("标题"), max_length=200)
+    data = models.JSONField(_("考评结果"))
+    state = models.CharField(_("状态"), max_length=16, choices=State.choices, default=State.DRAFT)
+    on_portal = models.BooleanField(_("同时在门户公开"), default=False)
+    generated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    generated_at = models.DateTimeField()
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("通报")
+        verbose_name_plural = _("通报")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["scheme", "period", "period_start"], name="one_bulletin_per_period"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title

@@ -3,8 +3,8 @@
 
 from typing import Any
 
-from sunshine.org.models import Role
-from sunshine.org.permissions import has_role, is_supervisor, rule
+from sunshine.org.models import Department, Role
+from sunshine.org.permissions import has_role, is_staff_member, is_supervisor, rule
 
 HEADS = (Role.LEADER, Role.DEPUTY_LEADER)
 
@@ -35,3 +35,23 @@ def act(user: Any, alert: Any) -> bool:
 @rule("supervision.respond")
 def respond(user: Any, urging: Any) -> bool:
     return has_role(user, (Role.HANDLER, Role.REVIEWER, *HEADS), urging.department)
+
+
+@rule("supervision.bulletin")
+def bulletin(user: Any, scheme: Any) -> bool:
+    """The supervision office scores and drafts the 通报."""
+    return is_supervisor(user)
+
+
+@rule("supervision.approve_bulletin")
+def approve_bulletin(user: Any, bulletin: Any) -> bool:
+    """A leader of the government (the root of the tree) approves publication."""
+    root = Department.objects.filter(parent__isnull=True).first()
+    return root is not None and has_role(user, HEADS, root)
+
+
+@rule("supervision.read_bulletin")
+def read_bulletin(user: Any, bulletin: Any) -> bool:
+    if bulletin.state == bulletin.State.PUBLISHED:
+        return is_staff_member(user)
+    return is_supervisor(user) or approve_bulletin(user, bulletin)

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import path, re_path
 
 from . import views
 
@@ -10,4 +10,9 @@ urlpatterns = [
     path("alerts/<int:pk>/close/", views.close, name="close"),
     path("inbox/", views.inbox, name="inbox"),
     path("inbox/<int:pk>/answer/", views.answer, name="answer"),
+    path("bulletins/", views.bulletins, name="bulletins"),
+    path("bulletins/<int:pk>/", views.bulletin_detail, name="bulletin"),
+    re_path(
+        r"^bulletins/(?P<pk>\d+)\.(?P<fmt>docx|xlsx)$", views.bulletin_file, name="bulletin_file"
+    ),
 ]

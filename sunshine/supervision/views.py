@@ -9,9 +9,9 @@ from sunshine.clocks.queries import Status, explain_clock
 from sunshine.errors import ActionError
 from sunshine.org.permissions import can, require
 
-from . import actions, queries
-from .forms import CloseForm, RespondForm, UrgeForm
-from .models import Alert, Level, Urging
+from . import actions, exports, queries
+from .forms import BulletinForm, CloseForm, RespondForm, UrgeForm
+from .models import Alert, Bulletin, Level, Urging
 
 
 @login_required
@@ -138,3 +138,78 @@ def answer(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.error(request, _("请填写答复内容。"))
     return redirect("supervision:inbox")
+
+
+@login_required
+def bulletins(request: HttpRequest) -> HttpResponse:
+    """Published 通报 for all staff; drafts and the form for the supervision office."""
+    require(request.user, "portal.workbench")
+    drafting = can(request.user, "supervision.bulletin")
+    form = BulletinForm(request.POST or None) if drafting else None
+    if request.method == "POST" and form is not None and form.is_valid():
+        try:
+            bulletin = actions.generate_bulletin(
+                request.user,
+                form.cleaned_data["scheme"],
+                period=form.cleaned_data["period"],
+                day=form.cleaned_data["day"],
+                on_portal=form.cleaned_data["on_portal"],
+            )
+        except ActionError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+        else:
+            messages.success(request, _("通报已生成，待领导审批后发布。"))
+            return redirect("supervision:bulletin", pk=bulletin.pk)
+    visible = [
+        b
+        for b in Bulletin.objects.select_related("scheme").order_by("-period_start")[:100]
+        if can(request.user, "supervision.read_bulletin", b)
+    ]
+    return render(request, "supervision/bulletins.html", {"bulletins": visible, "form": form})
+
+
+def _access_bulletin(request: HttpRequest, pk: int) -> Bulletin:
+    bulletin = Bulletin.objects.filter(pk=pk).select_related("scheme").first()
+    if bulletin is None or not can(request.user, "supervision.read_bulletin", bulletin):
+        raise Http404
+    return bulletin
+
+
+@login_required
+def bulletin_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    bulletin = _access_bulletin(request, pk)
+    if request.method == "POST":
+        try:
+            actions.approve_bulletin(request.user, bulletin)
+        except ActionError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("通报已批准发布。"))
+        return redirect("supervision:bulletin", pk=bulletin.pk)
+    return render(
+        request,
+        "supervision/bulletin.html",
+        {
+            "bulletin": bulletin,
+            "may_approve": bulletin.state == Bulletin.State.DRAFT
+            and can(request.user, "supervision.approve_bulletin", bulletin),
+        },
+    )
+
+
+@login_required
+def bulletin_file(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+    bulletin = _access_bulletin(request, pk)
+    if fmt == "docx":
+        content, kind = (
+            exports.bulletin_docx(bulletin),
+            ("application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+        )
+    else:
+        content, kind = (
+            exports.bulletin_xlsx(bulletin),
+            ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        )
+    response = HttpResponse(content, content_type=kind)
+    response["Content-Disposition"] = f'attachment; filename="bulletin-{bulletin.pk}.{fmt}"'
+    return response

@@ -35,6 +35,7 @@ DEPARTMENTS = [
 # (username, real name, title, [(department code, role)])
 STAFF = [
     ("admin", "系统管理员", "电子政务办管理员", [("SLS", Role.ADMIN)]),
+    ("mayor", "刘志远", "常务副市长", [("SLS", Role.DEPUTY_LEADER)]),
     ("window", "王晓燕", "窗口受理员", [("SLS-SWJ-BGS", Role.WINDOW)]),
     ("handler", "李建国", "市场运行科科员", [("SLS-SWJ-SCYX", Role.HANDLER)]),
     ("reviewer", "赵明", "市场运行科科长", [("SLS-SWJ-SCYX", Role.REVIEWER)]),
