@@ -213,6 +213,8 @@ TASKS = {
 
 # 电子监察: a running clock shows a yellow card once this share of its limit is used.
 CLOCK_YELLOW_SHARE = float(os.environ.get("CLOCK_YELLOW_SHARE", "0.8"))
+# 好差评: a 差评 opens a follow-up to be closed within this many working days.
+HALL_FOLLOW_UP_WORKDAYS = int(os.environ.get("HALL_FOLLOW_UP_WORKDAYS", "5"))
 # Notifications: e-mail through Django's mail framework, SMS through a pluggable gateway class.
 MAILERS = {
     "default": {

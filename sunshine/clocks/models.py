@@ -91,7 +91,8 @@ class Clock(models.Model):
             models.Index(
                 fields=["yellow_at"], name="clock_running_yellow", condition=Q(state="running")
             ),
-            models.Index(fields=["department", "state"]),
+            # Serves "how many open clocks, by department" as a covering index scan.
+            models.Index(fields=["state", "department"]),
             models.Index(fields=["responsible", "state"]),
             models.Index(
                 fields=["provisional"], name="clock_provisional", condition=Q(provisional=True)

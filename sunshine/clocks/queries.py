@@ -75,3 +75,27 @@ def explain_clock(clock: Clock) -> list[str]:
     events = event_data(clock)
     result = compute(clock.unit, clock.initial_limit, events, calendar)
     return explain(clock.unit, clock.initial_limit, clock.legal_basis, events, result, calendar)
+
+
+def status_totals(qs: QuerySet[Clock] | None = None, now: datetime | None = None) -> dict[str, int]:
+    """How many open clocks are in each status now.
+
+    Each figure is a range count on a partial index of running clocks (due, yellow, prompt
+    times), so the work follows the clocks near a threshold rather than every clock; only the
+    total of running clocks is a count over an index of them all. It relies on what the engine
+    guarantees: a clock's yellow and prompt times never come after its due time.
+    """
+    now = now or timezone.now()
+    qs = Clock.objects.all() if qs is None else qs
+    running = qs.filter(state=State.RUNNING)
+    overdue = running.filter(due_at__lte=now).count()
+    yellow = running.filter(yellow_at__lte=now).count() - overdue
+    prompted = running.filter(warn_at__lte=now)
+    warning = prompted.count() - prompted.filter(yellow_at__lte=now).count()
+    return {
+        Status.RUNNING: running.count() - overdue - yellow - warning,
+        Status.WARNING: warning,
+        Status.YELLOW: yellow,
+        Status.OVERDUE: overdue,
+        Status.PAUSED: qs.filter(state=State.PAUSED).count(),
+    }

@@ -32,11 +32,14 @@ def register(label: str, url_name: str, *, rule: str | None = None, order: int =
 
 
 def items_for(request: HttpRequest) -> list[dict[str, object]]:
-    result = []
-    for item in _ITEMS:
-        if item.rule is not None and not can(request.user, item.rule):
-            continue
-        url = reverse(item.url_name)
-        current = request.path == url or (url != "/" and request.path.startswith(url))
-        result.append({"label": str(item.label), "url": url, "current": current})
+    result = [
+        {"label": str(item.label), "url": reverse(item.url_name), "current": False}
+        for item in _ITEMS
+        if item.rule is None or can(request.user, item.rule)
+    ]
+    # The current area is the one whose address is the longest beginning of this page's.
+    matches = [i for i in result if request.path == i["url"] or (
+        i["url"] != "/" and request.path.startswith(str(i["url"])))]
+    if matches:
+        max(matches, key=lambda i: len(str(i["url"])))["current"] = True
     return result

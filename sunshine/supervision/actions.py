@@ -4,7 +4,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -63,6 +63,56 @@ class _Recipients:
         return self._cache[department_id]
 
 
+def _new_alerts(cursor: Any, level: str, field_name: str, now: Any) -> int:
+    """Insert the alerts of one level for every running clock past its threshold that has none.
+
+    One INSERT … SELECT per level: a sweep over a million clocks must not build a Python object
+    per alert (bench/supervision.py measures it).
+    """
+    alert, clock = Alert._meta.db_table, Clock._meta.db_table
+    cursor.execute(
+        f"INSERT INTO {alert} (clock_id, level, raised_at, recorded_at, department_id,"  # noqa: S608
+        f" responsible_id, state, finding)"
+        f" SELECT c.id, %s, c.{field_name}, %s, c.department_id, c.responsible_id, %s, ''"
+        f" FROM {clock} c WHERE c.state = %s AND c.{field_name} <= %s AND NOT EXISTS"
+        f" (SELECT 1 FROM {alert} a WHERE a.clock_id = c.id AND a.level = %s)",
+        [level, now, Alert.State.OPEN, State.RUNNING, now, level],
+    )
+    return cursor.rowcount
+
+
+def _notify_new_alerts(cursor: Any, level: str, now: Any) -> int:
+    """Tell the responsible person of each new alert, or else the department's people."""
+    alert, clock = Alert._meta.db_table, Clock._meta.db_table
+    notification = Notification._meta.db_table
+    prefix = _("【%(level)s】") % {"level": Level(level).label}
+    insert = (
+        f"INSERT INTO {notification} (recipient_id, alert_id, subject, body, created_at)"  # noqa: S608
+        f" SELECT {{recipient}}, a.id, %s || c.title, '', %s FROM {alert} a"
+        f" JOIN {clock} c ON c.id = a.clock_id WHERE a.level = %s AND a.recorded_at = %s"
+    )
+    cursor.execute(
+        insert.format(recipient="a.responsible_id") + " AND a.responsible_id IS NOT NULL",
+        [prefix, now, level, now],
+    )
+    sent = cursor.rowcount
+    cursor.execute(
+        f"SELECT DISTINCT department_id FROM {alert} WHERE level = %s AND recorded_at = %s"  # noqa: S608
+        " AND responsible_id IS NULL",
+        [level, now],
+    )
+    recipients = _Recipients()
+    for (department_id,) in cursor.fetchall():
+        for person in recipients(department_id, None):
+            cursor.execute(
+                insert.format(recipient="%s")
+                + " AND a.responsible_id IS NULL AND a.department_id = %s",
+                [person, prefix, now, level, now, department_id],
+            )
+            sent += cursor.rowcount
+    return sent
+
+
 def sweep(now: datetime | None = None) -> SweepResult:
     """Record each signal once for every running clock past its threshold, and notify.
 
@@ -71,47 +121,23 @@ def sweep(now: datetime | None = None) -> SweepResult:
     a clock's status is computed from its stored times whenever it is read.
     """
     now = now or timezone.now()
+    at = connection.ops.adapt_datetimefield_value(now)
     result = SweepResult()
-    recipients = _Recipients()
     with transaction.atomic():
         lock, _created = SweepLock.objects.get_or_create(pk=1)
         SweepLock.objects.select_for_update().filter(pk=lock.pk).update(last_run_at=now)
-        notifications: list[Notification] = []
-        for level, field_name in THRESHOLDS:
-            rows = list(
-                Clock.objects.filter(state=State.RUNNING, **{f"{field_name}__lte": now})
-                .exclude(alerts__level=level)
-                .values_list("pk", "department_id", "responsible_id", "title", field_name)
-            )
-            alerts = [
-                Alert(
-                    clock_id=pk,
-                    level=level,
-                    raised_at=at,
-                    department_id=dept,
-                    responsible_id=person,
-                )
-                for pk, dept, person, _title, at in rows
-            ]
-            # Both databases hand back the new ids from a bulk insert.
-            Alert.objects.bulk_create(alerts, batch_size=2000)
-            result.created[level] = len(alerts)
-            label = Level(level).label
-            for alert, (_pk, dept, person, title, _at) in zip(alerts, rows, strict=True):
-                subject = _("【%(level)s】%(title)s") % {"level": label, "title": title}
-                notifications += [
-                    Notification(recipient_id=user_id, alert=alert, subject=subject, created_at=now)
-                    for user_id in recipients(dept, person)
-                ]
-        Notification.objects.bulk_create(notifications, batch_size=2000)
-        result.notifications = len(notifications)
+        with connection.cursor() as cursor:
+            for level, field_name in THRESHOLDS:
+                result.created[level] = _new_alerts(cursor, level, field_name, at)
+                if result.created[level]:
+                    result.notifications += _notify_new_alerts(cursor, level, at)
         record(
             None,
             "supervision.sweep",
             None,
             after={"created": result.created, "notifications": result.notifications},
         )
-    if notifications:
+    if result.notifications:
         from .tasks import deliver_notifications
 
         transaction.on_commit(deliver_notifications.enqueue)
