@@ -1,0 +1,509 @@
+"""Applications through the hall: draft, submit, intake (受理 / 补正 / 不予受理,
+《行政许可法》第三十二条), review through the workflow, special procedures (第四十五条),
+extension (第四十二条), decision, 好差评 and the 整改 a 差评 opens.
+
+Lock order everywhere: the application, then the workflow instance, then the task.
+"""
+
+from datetime import datetime
+from typing import Any
+
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from sunshine.audit.actions import record, snapshot
+from sunshine.clocks.actions import extend_clock, pause_clock, resume_clock, start_clock, stop_clock
+from sunshine.clocks.models import Clock, PauseReason, Unit
+from sunshine.core.numbers import next_number
+from sunshine.errors import ActionError
+from sunshine.org.permissions import require
+from sunshine.workflow import actions as workflow
+from sunshine.workflow.models import Instance, Task
+
+from . import notices
+from .models import (
+    Application,
+    FollowUp,
+    Rating,
+    ServiceItem,
+    SpecialKind,
+    SpecialProcedure,
+    SubmittedMaterial,
+)
+
+APP_FIELDS = ["state", "accepted_at", "deemed_accepted", "decision", "completed_at"]
+FORM_FIELDS = ("applicant_name", "contact_phone", "project", "address", "description")
+FOLLOW_UP_CLOCK = "hall.follow_up"
+
+
+def _lock(app: Application) -> Application:
+    return Application.objects.select_for_update().select_related("item").get(pk=app.pk)
+
+
+def _attach(app: Application, files: dict[int, UploadedFile], at: datetime) -> None:
+    """Store checked uploads (UploadField already checked type, size and name)."""
+    materials = {m.pk: m for m in app.item.materials.all()}
+    for material_id, upload in files.items():
+        if material_id not in materials:
+            raise ActionError(_("材料不属于该事项。"))
+        app.files.filter(material_id=material_id, current=True).update(current=False)
+        SubmittedMaterial.objects.create(
+            application=app,
+            material=materials[material_id],
+            file=upload,
+            name=upload.name,
+            size=upload.size or 0,
+            uploaded_at=at,
+        )
+
+
+def save_draft(
+    actor: Any,
+    item: ServiceItem,
+    *,
+    data: dict[str, str],
+    files: dict[int, UploadedFile],
+    application: Application | None = None,
+    at: datetime | None = None,
+) -> Application:
+    """Create or update a draft; the draft stays on the item version it was begun under."""
+    at = at or timezone.now()
+    with transaction.atomic():
+        if application is None:
+            require(actor, "hall.apply", item)
+            application = Application(item=item, applicant=actor, channel="2")
+        else:
+            application = _lock(application)
+            require(actor, "hall.edit_application", application)
+        for name in FORM_FIELDS:
+            setattr(application, name, (data.get(name) or "").strip())
+        if not application.applicant_name or not application.project:
+            raise ActionError(_("请填写申请人和申请内容。"))
+        application.save()
+        _attach(application, files, at)
+        record(actor, "hall.save_draft", application, after={"files": len(files)})
+    return application
+
+
+def submit(actor: Any, application: Application, *, at: datetime | None = None) -> Application:
+    """Send the application: the 5-working-day intake clock starts on the day of receipt."""
+    at = at or timezone.now()
+    with transaction.atomic():
+        app = _lock(application)
+        require(actor, "hall.edit_application", app)
+        return _receive(actor, app, at)
+
+
+def _receive(actor: Any, app: Application, at: datetime) -> Application:
+    missing = [
+        m.name
+        for m in app.item.materials.filter(required=True)
+        if not app.files.filter(material=m, current=True).exists()
+    ]
+    if missing:
+        raise ActionError(_("请上传必要材料：%(names)s。") % {"names": "、".join(missing)})
+    year = timezone.localtime(at).year
+    app.number = f"{year}{next_number(f'hall.application.{year}'):06d}"
+    app.state, app.received_at = Application.State.SUBMITTED, at
+    app.save()
+    app.instance = workflow.start(
+        app, app.item.process, title=f"{app.number} {app.item.name}", actor=actor, at=at
+    )
+    app.save(update_fields=["instance"])
+    notices.receipt(app, actor=actor, at=at)
+    record(actor, "hall.submit", app, after=snapshot(app, APP_FIELDS))
+    return app
+
+
+def register_at_counter(
+    actor: Any,
+    item: ServiceItem,
+    *,
+    applicant: Any,
+    data: dict[str, str],
+    files: dict[int, UploadedFile],
+    at: datetime | None = None,
+) -> Application:
+    """An application received at the counter (窗口收件), registered and submitted at once."""
+    require(actor, "hall.register_counter", item)
+    at = at or timezone.now()
+    with transaction.atomic():
+        app = Application(item=item, applicant=applicant, channel="1", registered_by=actor)
+        for name in FORM_FIELDS:
+            setattr(app, name, (data.get(name) or "").strip())
+        if not app.applicant_name or not app.project:
+            raise ActionError(_("请填写申请人和申请内容。"))
+        app.save()
+        _attach(app, files, at)
+        return _receive(actor, app, at)
+
+
+def _intake_task(app: Application) -> Task:
+    task = workflow.open_tasks(app.instance).filter(round=app.instance.round).first()
+    if app.state != Application.State.SUBMITTED or task is None:
+        raise ActionError(_("该申请已处理，请刷新页面。"))
+    return task
+
+
+def review_material(actor: Any, file: SubmittedMaterial, *, ok: bool, note: str = "") -> None:
+    """材料预审: each file marked fit or to be corrected, with what is wrong."""
+    with transaction.atomic():
+        app = _lock(file.application)
+        require(actor, "hall.intake", app)
+        if app.state != Application.State.SUBMITTED:
+            raise ActionError(_("只有待受理的申请可以预审材料。"))
+        if not ok and not note.strip():
+            raise ActionError(_("请写明材料需补正之处。"), field="note")
+        file = SubmittedMaterial.objects.select_for_update().get(pk=file.pk, application=app)
+        file.review = SubmittedMaterial.Review.ACCEPTED if ok else SubmittedMaterial.Review.CORRECT
+        file.review_note, file.reviewed_by = note.strip(), actor
+        file.save(update_fields=["review", "review_note", "reviewed_by"])
+        record(actor, "hall.review_material", file, after=snapshot(file, ["review", "review_note"]))
+
+
+def accept(actor: Any, application: Application, *, at: datetime | None = None) -> Application:
+    at = at or timezone.now()
+    with transaction.atomic():
+        app = _lock(application)
+        require(actor, "hall.intake", app)
+        task = _intake_task(app)
+        workflow.act(
+            actor, task, "approve", opinion=_("申请材料齐全，符合法定形式，予以受理。"), at=at
+        )
+        _start_decision(actor, app, accepted_at=at, at=at)
+    return app
+
+
+def _start_decision(actor: Any, app: Application, *, accepted_at: datetime, at: datetime) -> None:
+    """Acceptance starts the decision clocks: the statutory limit (20 working days, joint handling
+    45, 《行政许可法》第四十二条) and the committed one the guide promises."""
+    app.state, app.accepted_at = Application.State.IN_REVIEW, accepted_at
+    common = {"department": app.item.department, "unit": Unit.WORKDAYS, "at": accepted_at}
+    app.statutory_clock = start_clock(
+        app,
+        kind="hall.statutory",
+        title=_("%(number)s 法定办结时限") % {"number": app.number},
+        limit=app.item.statutory_limit,
+        legal_basis=_("《行政许可法》第四十二条"),
+        actor=actor,
+        **common,
+    )
+    app.committed_clock = start_clock(
+        app,
+        kind="hall.committed",
+        title=_("%(number)s 承诺办结时限") % {"number": app.number},
+        limit=app.item.committed_limit,
+        legal_basis=_("办事指南承诺办结时限"),
+        actor=actor,
+        **common,
+    )
+    app.save()
+    notices.acceptance(app, actor=actor, at=at)
+    record(actor, "hall.accept", app, after=snapshot(app, APP_FIELDS))
+
+
+def request_correction(
+    actor: Any, application: Application, *, items: list[str], at: datetime | None = None
+) -> Application:
+    """补正: everything to correct in one notice, once (一次性告知, 第三十二条第一款第（四）项)."""
+    at = at or timezone.now()
+    items = [i.strip() for i in items if i.strip()]
+    with transaction.atomic():
+        app = _lock(application)
+        require(actor, "hall.intake", app)
+        task = _intake_task(app)
+        if app.correction_requested_at is not None:
+            raise ActionError(_("补正内容应当一次性告知，本申请已告知过补正，不能再次要求补正。"))
+        flagged = [
+            f"{f.material.name}：{f.review_note}"
+            for f in app.files.filter(current=True, review=SubmittedMaterial.Review.CORRECT)
+        ]
+        items = flagged + items
+        if not items:
+            raise ActionError(_("请列明需要补正的全部内容。"), field="items")
+        workflow.act(actor, task, "return_applicant", opinion="；".join(items), at=at)
+        app.state, app.correction_requested_at = Application.State.CORRECTION, at
+        app.correction_items = "\n".join(items)
+        app.save()
+        notices.correction(app, items, actor=actor, at=at)
+        record(actor, "hall.request_correction", app, after={"items": items})
+    return app
+
+
+def submit_correction(
+    actor: Any,
+    application: Application,
+    *,
+    files: dict[int, UploadedFile],
+    note: str = "",
+    at: datetime | None = None,
+) -> Application:
+    """The applicant's answer to a 补正 or to a return during review; the returning step opens
+    again (after 补正 the intake count starts afresh from the day all materials are in)."""
+    at = at or timezone.now()
+    with transaction.atomic():
+        app = _lock(application)
+        require(actor, "hall.correct", app)
+        if not files and not note.strip():
+            raise ActionError(_("请上传补正材料或填写说明。"))
+        _attach(app, files, at)
+        if app.state == Application.State.CORRECTION:
+            app.state, app.corrected_at = Application.State.SUBMITTED, at
+        else:
+            app.state = Application.State.IN_REVIEW
+            for clock in _case_clocks(app):
+                resume_clock(clock, actor=actor, at=at)
+        app.save()
+        workflow.resume_from_applicant(app.instance, actor=actor, at=at)
+        record(actor, "hall.submit_correction", app, after={"files": len(files), "note": note})
+    return app
+
+
+def refuse(
+    actor: Any, application: Application, *, reason: str, at: datetime | None = None
+) -> Application:
+    """不予受理, in writing with reasons and the remedies (第三十二条, 第三十八条第二款)."""
+    at = at or timezone.now()
+    if not reason.strip():
+        raise ActionError(_("不予受理须说明理由。"), field="reason")
+    with transaction.atomic():
+        app = _lock(application)
+        require(actor, "hall.intake", app)
+        task = _intake_task(app)
+        workflow.act(actor, task, "reject", opinion=reason, at=at)
+        app.state, app.refusal_reason, app.completed_at = Application.State.REFUSED, reason, at
+        app.save()
+        notices.refusal(app, reason.strip(), actor=actor, at=at)
+        record(actor, "hall.refuse", app, after=snapshot(app, APP_FIELDS))
+    return app
+
+
+def lapse_intakes(now: datetime | None = None) -> int:
+    """Applications left unanswered past the 5 working days count as accepted from the day the
+    materials were received (第三十二条第一款第（四）项); the system records it so. Run by the
+    periodic task, independent of anyone opening a page. Returns how many were accepted."""
+    now = now or timezone.now()
+    due = Application.objects.filter(
+        state=Application.State.SUBMITTED,
+        instance__tasks__state=Task.State.PENDING,
+        instance__tasks__due_at__lte=now,
+    ).values_list("pk", flat=True)
+    count = 0
+    for pk in list(due.distinct()):
+        with transaction.atomic():
+            app = _lock(Application(pk=pk))
+            if app.state != Application.State.SUBMITTED:
+                continue
+            task = _intake_task(app)
+            workflow.system_approve(
+                task, opinion=_("五个工作日内未作处理，依法自收到申请材料之日起视为受理。"), at=now
+            )
+            app.deemed_accepted = True
+            _start_decision(None, app, accepted_at=app.corrected_at or app.received_at, at=now)
+            count += 1
+    return count
+
+
+def _case_clocks(app: Application) -> list[Clock]:
+    return [c for c in (app.statutory_clock, app.committed_clock) if c is not None]
+
+
+def sign(
+    actor: Any,
+    task: Task,
+    verb: str,
+    *,
+    opinion: str,
+    target: str = "",
+    to_user: Any = None,
+    at: datetime | None = None,
+) -> Application:
+    """An officer signs a review task; the application follows the process: a return to the
+    applicant pauses the case clocks, a refusal or the last step decides (第三十八条)."""
+    at = at or timezone.now()
+    with transaction.atomic():
+        app = _lock(Application.objects.get(instance=task.instance_id))
+        if app.state != Application.State.IN_REVIEW:
+            raise ActionError(_("该办件当前不在审查中。"))
+        workflow.act(actor, task, verb, opinion=opinion, target=target, to_user=to_user, at=at)
+        instance = Instance.objects.get(pk=task.instance_id)
+        if instance.state == Instance.State.WAITING:
+            app.state = Application.State.RETURNED
+            for clock in _case_clocks(app):
+                pause_clock(clock, reason=PauseReason.CORRECTION, actor=actor, at=at)
+        elif instance.state in (Instance.State.APPROVED, Instance.State.REJECTED):
+            granted = instance.state == Instance.State.APPROVED
+            app.state, app.decided_at, app.completed_at = Application.State.COMPLETED, at, at
+            app.decision = Application.Decision.GRANTED if granted else Application.Decision.DENIED
+            app.decision_reason = "" if granted else opinion.strip()
+            for clock in _case_clocks(app):
+                stop_clock(clock, outcome=app.get_decision_display(), actor=actor, at=at)
+            notices.decision(app, actor=actor, at=at)
+        else:
+            return app
+        app.save()
+        record(actor, "hall.progress", app, after=snapshot(app, APP_FIELDS))
+    return app
+
+
+def start_special_procedure(
+    actor: Any,
+    application: Application,
+    *,
+    kind: str,
+    days: int,
+    reason: str,
+    at: datetime | None = None,
+) -> SpecialProcedure:
+    """听证, 招标, 拍卖, 检验, 检测, 检疫, 鉴定, 专家评审 do not count (第四十五条): the clocks
+    pause and the applicant is told in writing how long it will take."""
+    at = at or timezone.now()
+    if kind not in SpecialKind.values:
+        raise ActionError(_("请选择特别程序种类。"), field="kind")
+    if not isinstance(days, int) or days <= 0:
+        raise ActionError(_("请填写特别程序所需工作日数。"), field="days")
+    if not reason.strip():
+        raise ActionError(_("请说明启动理由或依据。"), field="reason")
+    with transaction.atomic():
+        app = _lock(application)
+        require(actor, "hall.special", app)
+        if app.state != Application.State.IN_REVIEW:
+            raise ActionError(_("只有审查中的办件可以启动特别程序。"))
+        if app.special_procedures.filter(ended_at=None).exists():
+            raise ActionError(_("已有进行中的特别程序。"))
+        procedure = SpecialProcedure.objects.create(
+            application=app,
+            kind=kind,
+            reason=reason.strip(),
+            declared_days=days,
+            started_at=at,
+            started_by=actor,
+        )
+        label = procedure.get_kind_display()
+        for clock in _case_clocks(app):
+            pause_clock(clock, reason=PauseReason.EXPERT, actor=actor, at=at, note=str(label))
+        workflow.pause_open_tasks(
+            app.instance, reason=PauseReason.EXPERT, actor=actor, at=at, note=str(label)
+        )
+        notices.special(app, str(label), days, reason.strip(), actor=actor, at=at)
+        record(actor, "hall.special_start", procedure, after={"kind": kind, "days": days})
+    return procedure
+
+
+def end_special_procedure(
+    actor: Any, procedure: SpecialProcedure, *, result: str, at: datetime | None = None
+) -> SpecialProcedure:
+    at = at or timezone.now()
+    if not result.strip():
+        raise ActionError(_("请填写特别程序的结果。"), field="result")
+    with transaction.atomic():
+        app = _lock(procedure.application)
+        require(actor, "hall.special", app)
+        procedure = SpecialProcedure.objects.select_for_update().get(pk=procedure.pk)
+        if procedure.ended_at is not None:
+            raise ActionError(_("该特别程序已结束。"))
+        procedure.ended_at, procedure.result = at, result.strip()
+        procedure.save(update_fields=["ended_at", "result"])
+        for clock in _case_clocks(app):
+            resume_clock(clock, actor=actor, at=at)
+        workflow.resume_open_tasks(app.instance, actor=actor, at=at)
+        record(actor, "hall.special_end", procedure, after={"result": procedure.result})
+    return procedure
+
+
+def extend(
+    actor: Any, application: Application, *, reason: str, at: datetime | None = None
+) -> Application:
+    """+10 working days with the agency head's approval, joint handling +15 with the government
+    head's (第四十二条), once, with the reason told to the applicant."""
+    at = at or timezone.now()
+    if not reason.strip():
+        raise ActionError(_("请说明延期理由。"), field="reason")
+    with transaction.atomic():
+        app = _lock(application)
+        require(actor, "hall.extend", app)
+        if app.state != Application.State.IN_REVIEW or app.statutory_clock is None:
+            raise ActionError(_("只有审查中的办件可以延期。"))
+        if app.statutory_clock.events.filter(kind="extend").exists():
+            raise ActionError(_("办理期限已延长过一次，不能再次延长。"))
+        days = 15 if app.item.is_joint else 10
+        for clock in _case_clocks(app):
+            extend_clock(clock, amount=days, approver=actor, actor=actor, at=at, note=reason)
+        notices.extension(app, days, reason.strip(), actor=actor, at=at)
+        record(actor, "hall.extend", app, after={"days": days, "reason": reason})
+    return app
+
+
+def rate(
+    actor: Any,
+    application: Application,
+    *,
+    score: int,
+    comment: str = "",
+    at: datetime | None = None,
+) -> Rating:
+    """一事一评 after completion; a 差评 (不满意, 非常不满意) opens a 整改 case on its own clock."""
+    at = at or timezone.now()
+    if score not in range(1, 6):
+        raise ActionError(_("请选择满意度（1–5）。"), field="score")
+    with transaction.atomic():
+        app = _lock(application)
+        require(actor, "hall.rate", app)
+        if app.ratings.exists():
+            raise ActionError(_("您已评价过该办件。"))
+        rating = Rating.objects.create(
+            application=app, rater=actor, score=score, comment=comment.strip(), created_at=at
+        )
+        record(actor, "hall.rate", rating, after={"score": score})
+        if rating.is_bad:
+            follow_up = FollowUp.objects.create(
+                rating=rating, department=app.item.department, created_at=at
+            )
+            follow_up.clock = start_clock(
+                follow_up,
+                kind=FOLLOW_UP_CLOCK,
+                title=_("差评整改 %(number)s") % {"number": app.number},
+                department=app.item.department,
+                limit=getattr(settings, "HALL_FOLLOW_UP_WORKDAYS", 5),
+                unit=Unit.WORKDAYS,
+                at=at,
+                legal_basis=_("国办发〔2019〕51号 差评整改"),
+                actor=actor,
+            )
+            follow_up.save(update_fields=["clock"])
+            record(actor, "hall.follow_up_open", follow_up)
+    return rating
+
+
+def close_follow_up(
+    actor: Any,
+    follow_up: FollowUp,
+    *,
+    callback_note: str,
+    resolution: str,
+    reply: str,
+    at: datetime | None = None,
+) -> FollowUp:
+    """回访核实, then 立行立改 / 解释说明 / 申诉复核, and the reply to the rater."""
+    at = at or timezone.now()
+    if not callback_note.strip():
+        raise ActionError(_("请填写回访核实情况。"), field="callback_note")
+    if resolution not in FollowUp.Resolution.values:
+        raise ActionError(_("请选择处置方式。"), field="resolution")
+    if not reply.strip():
+        raise ActionError(_("请填写给申请人的反馈。"), field="reply")
+    with transaction.atomic():
+        follow_up = FollowUp.objects.select_for_update().get(pk=follow_up.pk)
+        require(actor, "hall.follow_up", follow_up)
+        if follow_up.state != FollowUp.State.OPEN:
+            raise ActionError(_("该整改已办结。"))
+        follow_up.callback_note, follow_up.reply = callback_note.strip(), reply.strip()
+        follow_up.resolution, follow_up.state = resolution, FollowUp.State.CLOSED
+        follow_up.closed_by, follow_up.closed_at = actor, at
+        follow_up.save()
+        stop_clock(follow_up.clock, outcome=follow_up.get_resolution_display(), actor=actor, at=at)
+        record(actor, "hall.follow_up_close", follow_up, after={"resolution": resolution})
+    return follow_up

@@ -1,0 +1,144 @@
+"""Demo service items from the seeds (商务局 licences and filings), with their processes."""
+
+from django.db import transaction
+
+from sunshine.org.models import Department
+from sunshine.workflow.models import ProcessDefinition
+
+from .models import CaseType, ItemType, LegalBasis, Level, Material, ResultType, ServiceItem, Theme
+
+REMEDIES = (
+    "如不服本决定，可以自收到本决定之日起六十日内向示例市人民政府申请行政复议，"
+    "或者自收到本决定之日起六个月内向示例市人民法院提起行政诉讼。"
+)
+W = {"actions": ["approve", "reject", "return_applicant"]}
+LICENCE_STEPS = [
+    {"key": "accept", "name": "受理", "role": "window", "department": "SLS-SWJ-BGS", "limit": 5,
+     "intake": True, **W,
+     "risks": [{"grade": "中", "point": "不按规定受理或故意刁难",
+                "control": "一次性告知、限时受理"}]},
+    {"key": "first", "name": "业务科室初审", "role": "handler", "department": "SLS-SWJ-SCYX",
+     "limit": 3, "risks": [{"grade": "中", "point": "审查不严或吃拿卡要",
+                            "control": "两人以上现场核查，意见留痕"}]},
+    {"key": "review", "name": "分管领导审查", "role": "deputy_leader", "department": "SLS-SWJ",
+     "limit": 2},
+    {"key": "joint", "name": "并联审查", "limit": 5, "join": "all", "branches": [
+        {"key": "swj", "name": "商务局市场运行科会审", "role": "reviewer",
+         "department": "SLS-SWJ-SCYX"},
+        {"key": "scjg", "name": "市场监管局会审", "role": "handler", "department": "SLS-SCJG"}]},
+    {"key": "meeting", "name": "局长办公会议审议", "role": "leader", "department": "SLS-SWJ",
+     "limit": 3, "risks": [{"grade": "高", "point": "违规决策", "control": "集体审议，记录在案"}]},
+    {"key": "decide", "name": "制作决定书", "role": "handler", "department": "SLS-SWJ-SCYX",
+     "limit": 2},
+    {"key": "deliver", "name": "送达", "role": "window", "department": "SLS-SWJ-BGS", "limit": 2,
+     "actions": ["approve"]},
+]  # fmt: skip
+FILING_STEPS = [
+    {**LICENCE_STEPS[0]},
+    {"key": "check", "name": "业务科室审核", "role": "handler", "department": "SLS-SWJ-SCYX",
+     "limit": 2},
+    {"key": "deliver", "name": "办结送达", "role": "window", "department": "SLS-SWJ-BGS",
+     "limit": 1, "actions": ["approve"]},
+]  # fmt: skip
+
+COMMON_MATERIALS = [
+    ("申请书", True, 1, 0, "《中华人民共和国行政许可法》第二十九条"),
+    ("营业执照", True, 0, 1, "《中华人民共和国行政许可法》第三十一条"),
+]
+# (impl code suffix, name, type, process, statutory, committed, result, themes, extra materials)
+ITEMS = [
+    ("001", "成品油零售经营资格初审（加油站设置）", ItemType.LICENSING, "licence", 45, 20,
+     "成品油零售经营批准证书", ["商贸流通", "项目建设"],
+     [("加油站规划选址意见", True, 1, 1, "《成品油市场管理办法》第十三条")]),
+    ("002", "生猪定点屠宰厂（场）设置审查", ItemType.LICENSING, "licence", 45, 20,
+     "生猪定点屠宰证书", ["商贸流通", "食品安全"],
+     [("动物防疫条件合格证", True, 0, 1, "《生猪屠宰管理条例》第十一条")]),
+    ("003", "外商投资企业设立及变更", ItemType.LICENSING, "licence", 45, 20,
+     "外商投资企业批准证书", ["投资审批", "开办企业"],
+     [("投资者身份证明", True, 0, 1, "《中华人民共和国外商投资法》第三十四条")]),
+    ("004", "酒类流通备案", ItemType.OTHER, "filing", 5, 3, "酒类流通备案登记表",
+     ["商贸流通", "开办企业"], []),
+    ("005", "对外贸易经营者备案登记", ItemType.OTHER, "filing", 5, 3,
+     "对外贸易经营者备案登记表", ["对外贸易", "开办企业"], []),
+    ("006", "单用途商业预付卡备案", ItemType.OTHER, "filing", 5, 3, "单用途商业预付卡备案证明",
+     ["商贸流通", "企业变更"], []),
+]  # fmt: skip
+LIFE_EVENTS = {"开办企业", "企业变更", "项目建设"}
+
+
+def _definition(key: str, name: str, steps: list, committed: int) -> ProcessDefinition:
+    definition, created = ProcessDefinition.objects.get_or_create(
+        key=key,
+        version=1,
+        defaults={"name": name, "committed_limit": committed, "spec": {"steps": steps}},
+    )
+    if created:
+        definition.full_clean()
+        definition.status = ProcessDefinition.Status.PUBLISHED
+        definition.save()
+    return definition
+
+
+@transaction.atomic
+def load(stdout) -> None:
+    if ServiceItem.objects.filter(impl_code__startswith="SLS-SWJ-DEMO-").exists():
+        return
+    swj = Department.objects.get(code="SLS-SWJ")
+    section = Department.objects.get(code="SLS-SWJ-SCYX")
+    market = Department.objects.get(code="SLS-SCJG")
+    processes = {
+        "licence": _definition("swj-licence", "商务行政许可并联审批", LICENCE_STEPS, 20),
+        "filing": _definition("swj-filing", "商务备案", FILING_STEPS, 3),
+    }
+    for code, name, item_type, process, statutory, committed, result, themes, extra in ITEMS:
+        item = ServiceItem.objects.create(
+            name=name,
+            basic_code=f"0001{code}",
+            impl_code=f"SLS-SWJ-DEMO-{code}",
+            item_type=item_type,
+            case_type=CaseType.PROMISED,
+            level=Level.CITY,
+            service_objects=["2"],
+            handling_forms=["1", "2"],
+            online_depth=["1", "2", "3", "4", "5", "6"],
+            special_procedures=["hearing", "expert"] if process == "licence" else [],
+            department=swj,
+            handling_unit=section,
+            conditions="申请人为依法设立的企业法人，具备与经营规模相适应的场所、设施和人员。",
+            statutory_limit=statutory,
+            committed_limit=committed,
+            limit_note="以工作日计算，不含法定节假日（《行政许可法》第八十二条）。",
+            place="示例市政务服务中心二楼商务局窗口",
+            hours="工作日 上午 9:00—12:00，下午 13:30—17:00",
+            consult_phone="0000-12345601",
+            complaint_phone="0000-12345609",
+            visits=0,
+            result_type=ResultType.CERTIFICATE,
+            result_name=result,
+            remedies=REMEDIES,
+            process=processes[process],
+        )
+        item.full_clean()
+        if process == "licence":
+            item.co_departments.add(market)
+        for theme in themes:
+            kind = Theme.Kind.LIFE_EVENT if theme in LIFE_EVENTS else Theme.Kind.TOPIC
+            item.themes.add(Theme.objects.get_or_create(name=theme, kind=kind)[0])
+        LegalBasis.objects.create(
+            item=item,
+            law="《中华人民共和国行政许可法》",
+            doc_number="中华人民共和国主席令第二十九号",
+            article="第三十二条",
+            text="行政机关对申请人提出的行政许可申请，应当根据下列情况分别作出处理……",
+        )
+        for n, (mname, required, originals, copies, basis) in enumerate(COMMON_MATERIALS + extra):
+            Material.objects.create(
+                item=item,
+                name=mname,
+                required=required,
+                originals=originals,
+                copies=copies,
+                basis=basis,
+                sort_order=n,
+            )
+    stdout.write(f"办事大厅：{len(ITEMS)} 个演示事项。")

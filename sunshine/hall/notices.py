@@ -1,0 +1,232 @@
+"""The written notices of 《行政许可法》 (第三十二、三十八、四十二、四十五条) as data, and their
+official-style rendering through `sunshine.documents`."""
+
+from datetime import datetime
+from typing import Any
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from sunshine.core.numbers import next_number
+from sunshine.documents.letters import Block, Letter, render_docx, render_html, render_pdf
+
+from .models import Application, Notice
+
+PREFIX = {
+    Notice.Kind.RECEIPT: "收",
+    Notice.Kind.CORRECTION: "补",
+    Notice.Kind.ACCEPTANCE: "受",
+    Notice.Kind.REFUSAL: "不受",
+    Notice.Kind.SPECIAL: "特",
+    Notice.Kind.EXTENSION: "延",
+    Notice.Kind.GRANT: "准",
+    Notice.Kind.DENIAL: "不准",
+}
+
+
+def _day(moment: datetime | None) -> str:
+    if moment is None:
+        return ""
+    local = timezone.localtime(moment)
+    return f"{local.year}年{local.month}月{local.day}日"
+
+
+def issue(
+    app: Application, kind: str, paragraphs: list[str], *, actor: Any, at: datetime
+) -> Notice:
+    """Number and keep a notice (in the caller's transaction; numbers are gap-free per year)."""
+    year = timezone.localtime(at).year
+    short = app.item.department.short_name or app.item.department.name
+    n = next_number(f"hall.notice.{kind}.{year}")
+    number = f"{short}许{PREFIX[kind]}字〔{year}〕{n}号"
+    opening = _("%(name)s：") % {"name": app.applicant_name}
+    return Notice.objects.create(
+        application=app,
+        kind=kind,
+        number=number,
+        body=[opening, *paragraphs],
+        issued_at=at,
+        issued_by=actor,
+    )
+
+
+def receipt(app: Application, *, actor: Any, at: datetime) -> Notice:
+    names = [f.name for f in app.files.filter(current=True)]
+    return issue(
+        app,
+        Notice.Kind.RECEIPT,
+        [
+            _("本机关于%(day)s收到您申请“%(item)s”（办件编号 %(number)s）提交的下列材料：")
+            % {"day": _day(at), "item": app.item.name, "number": app.number},
+            *[f"{i}. {name}" for i, name in enumerate(names, start=1)],
+            _(
+                "本机关将在五个工作日内作出是否受理的决定，逾期未告知补正的，自收到申请材料之日起即"
+                "为受理。"
+            ),
+        ],
+        actor=actor,
+        at=at,
+    )
+
+
+def acceptance(app: Application, *, actor: Any, at: datetime) -> Notice:
+    clock = app.committed_clock
+    lines = [
+        _(
+            "您于%(day)s提出的“%(item)s”申请（办件编号 %(number)s），经审查，申请材料齐全、符合法定"
+            "形式，根据《中华人民共和国行政许可法》第三十二条的规定，决定予以受理。"
+        )
+        % {"day": _day(app.received_at), "item": app.item.name, "number": app.number},
+        _(
+            "受理时间：%(day)s。承诺办结时限：%(limit)s 个工作日（法定时限 %(legal)s 个工作日），预"
+            "计办结日期：%(due)s。"
+        )
+        % {
+            "day": _day(app.accepted_at),
+            "limit": app.item.committed_limit,
+            "legal": app.item.statutory_limit,
+            "due": clock.due_label if clock else "",
+        },
+    ]
+    if app.deemed_accepted:
+        lines.insert(
+            1,
+            _(
+                "本机关未在收到申请材料之日起五个工作日内告知补正，依法自收到申请材料之日起视为受理"
+                "。"
+            ),
+        )
+    lines.append(
+        _("咨询电话：%(consult)s；投诉和监督电话：%(complaint)s。")
+        % {"consult": app.item.consult_phone, "complaint": app.item.complaint_phone}
+    )
+    return issue(app, Notice.Kind.ACCEPTANCE, lines, actor=actor, at=at)
+
+
+def correction(app: Application, items: list[str], *, actor: Any, at: datetime) -> Notice:
+    return issue(
+        app,
+        Notice.Kind.CORRECTION,
+        [
+            _(
+                "您于%(day)s提出的“%(item)s”申请（办件编号 %(number)s），经审查，申请材料不齐全或者"
+                "不符合法定形式。根据《中华人民共和国行政许可法》第三十二条第一款第（四）项的规定，"
+                "现一次性告知您需要补正的全部内容如下："
+            )
+            % {"day": _day(app.received_at), "item": app.item.name, "number": app.number},
+            *[f"{i}. {text}" for i, text in enumerate(items, start=1)],
+            _(
+                "请补正全部材料后重新提交，本机关自收到全部补正材料之日起五个工作日内作出是否受理的"
+                "决定。"
+            ),
+        ],
+        actor=actor,
+        at=at,
+    )
+
+
+def refusal(app: Application, reason: str, *, actor: Any, at: datetime) -> Notice:
+    return issue(
+        app,
+        Notice.Kind.REFUSAL,
+        [
+            _(
+                "您于%(day)s提出的“%(item)s”申请（办件编号 %(number)s），经审查，本机关决定不予受理"
+                "。"
+            )
+            % {"day": _day(app.received_at), "item": app.item.name, "number": app.number},
+            _("理由：%(reason)s") % {"reason": reason},
+            app.item.remedies,
+        ],
+        actor=actor,
+        at=at,
+    )
+
+
+def special(
+    app: Application, kind_label: str, days: int, reason: str, *, actor: Any, at: datetime
+) -> Notice:
+    return issue(
+        app,
+        Notice.Kind.SPECIAL,
+        [
+            _("您申请的“%(item)s”（办件编号 %(number)s）需要进行%(kind)s。理由或依据：%(reason)s")
+            % {"item": app.item.name, "number": app.number, "kind": kind_label, "reason": reason},
+            _(
+                "根据《中华人民共和国行政许可法》第四十五条的规定，%(kind)s所需时间不计算在办理期限"
+                "内，预计需要 %(days)s 个工作日。"
+            )
+            % {"kind": kind_label, "days": days},
+        ],
+        actor=actor,
+        at=at,
+    )
+
+
+def extension(app: Application, days: int, reason: str, *, actor: Any, at: datetime) -> Notice:
+    return issue(
+        app,
+        Notice.Kind.EXTENSION,
+        [
+            _(
+                "您申请的“%(item)s”（办件编号 %(number)s），因%(reason)s，不能在法定期限内作出决定"
+                "。经本机关负责人批准，根据《中华人民共和国行政许可法》第四十二条的规定，办理期限延"
+                "长 %(days)s 个工作日。"
+            )
+            % {"item": app.item.name, "number": app.number, "reason": reason, "days": days},
+        ],
+        actor=actor,
+        at=at,
+    )
+
+
+def decision(app: Application, *, actor: Any, at: datetime) -> Notice:
+    granted = app.decision == Application.Decision.GRANTED
+    head = _(
+        "您于%(day)s提出的“%(item)s”申请（办件编号 %(number)s），本机关于%(accepted)s受理。"
+    ) % {
+        "day": _day(app.received_at),
+        "item": app.item.name,
+        "number": app.number,
+        "accepted": _day(app.accepted_at),
+    }
+    if granted:
+        lines = [
+            head,
+            _(
+                "经审查，申请符合法定条件、标准，根据《中华人民共和国行政许可法》第三十八条第一款的"
+                "规定，决定准予行政许可。"
+            ),
+            _("审批结果：%(result)s。") % {"result": app.item.result_name},
+        ]
+    else:
+        lines = [
+            head,
+            _("经审查，根据《中华人民共和国行政许可法》第三十八条第二款的规定，决定不予行政许可。"),
+            _("理由：%(reason)s") % {"reason": app.decision_reason},
+            app.item.remedies,
+        ]
+    kind = Notice.Kind.GRANT if granted else Notice.Kind.DENIAL
+    return issue(app, kind, lines, actor=actor, at=at)
+
+
+def letter(notice: Notice) -> Letter:
+    app = notice.application
+    department = app.item.department
+    opening, *rest = notice.body
+    return Letter(
+        issuer=department.name,
+        title=notice.get_kind_display(),
+        blocks=[Block(text) for text in rest],
+        signer=department.name,
+        date=timezone.localtime(notice.issued_at).date(),
+        number=notice.number,
+        recipient=opening.rstrip("："),
+        footer=_("监督投诉电话：%(phone)s") % {"phone": app.item.complaint_phone},
+    )
+
+
+def render(notice: Notice, fmt: str) -> bytes:
+    if fmt == "docx":
+        return render_docx(letter(notice))
+    return render_pdf(render_html(letter(notice)))

@@ -1,0 +1,76 @@
+"""Reads for the hall: the catalogue, an officer's cases and statistics, public rating figures."""
+
+from typing import Any
+
+from django.db.models import Avg, Count, Q, QuerySet
+
+from sunshine.org.permissions import departments_for, is_supervisor
+
+from .models import Application, FollowUp, Rating, ServiceItem
+
+
+def catalogue(*, q: str = "", department: str = "", theme: str = "") -> QuerySet[ServiceItem]:
+    """Current items, filtered by department code, theme id and a plain search over name and
+    codes (the site-wide full-text search is the search app's)."""
+    qs = ServiceItem.objects.filter(is_current=True).select_related("department")
+    if q.strip():
+        term = q.strip()
+        qs = qs.filter(
+            Q(name__icontains=term) | Q(basic_code__iexact=term) | Q(impl_code__iexact=term)
+        )
+    if department:
+        qs = qs.filter(department__code=department)
+    if theme.isdigit():
+        qs = qs.filter(themes=int(theme))
+    return qs.order_by("name")
+
+
+def cases_for(user: Any, q: str = "") -> QuerySet[Application]:
+    """Applications of the officer's departments (the supervision office sees all)."""
+    qs = Application.objects.exclude(state=Application.State.DRAFT).select_related("item")
+    if not is_supervisor(user):
+        departments = departments_for(user)
+        qs = qs.filter(
+            Q(item__department__in=departments) | Q(instance__tasks__department__in=departments)
+        ).distinct()
+    if q.strip():
+        term = q.strip()
+        qs = qs.filter(
+            Q(number__icontains=term)
+            | Q(applicant_name__icontains=term)
+            | Q(project__icontains=term)
+            | Q(item__name__icontains=term)
+        )
+    return qs.order_by("-received_at", "-pk")
+
+
+def unit_statistics(user: Any) -> dict[str, Any]:
+    cases = cases_for(user).order_by()
+    by_state = dict(cases.values_list("state").annotate(n=Count("pk", distinct=True)))
+    ratings = Rating.objects.filter(application__in=cases.values("pk"))
+    return {
+        "by_state": [
+            (label, by_state.get(value, 0)) for value, label in Application.State.choices[1:]
+        ],
+        "deemed": cases.filter(deemed_accepted=True).count(),
+        "ratings": ratings.aggregate(n=Count("pk"), avg=Avg("score")),
+        "follow_ups_open": FollowUp.objects.filter(
+            rating__in=ratings, state=FollowUp.State.OPEN
+        ).count(),
+    }
+
+
+def public_ratings() -> dict[str, Any]:
+    """好差评 in aggregate (评价结果及整改情况向社会公开)."""
+    counts = dict(Rating.objects.values_list("score").annotate(n=Count("pk")))
+    total = sum(counts.values())
+    good = sum(n for score, n in counts.items() if score <= 3)
+    follow_ups = FollowUp.objects.aggregate(
+        n=Count("pk"), closed=Count("pk", filter=Q(state=FollowUp.State.CLOSED))
+    )
+    return {
+        "counts": counts,
+        "total": total,
+        "rate": round(100 * good / total, 1) if total else None,
+        "follow_ups": follow_ups,
+    }

@@ -1,0 +1,382 @@
+from urllib.parse import quote
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from sunshine.clocks.queries import Status, explain_clock
+from sunshine.errors import ActionError
+from sunshine.org.models import Department
+from sunshine.org.permissions import can, require
+from sunshine.workflow import queries as tasks
+from sunshine.workflow.actions import VERB_LABELS, open_tasks
+from sunshine.workflow.models import Task
+
+from . import actions, notices, queries
+from .forms import (
+    ApplicationForm,
+    CorrectionForm,
+    FollowUpForm,
+    IntakeForm,
+    RatingForm,
+    SignForm,
+    SpecialForm,
+    uploaded,
+)
+from .models import (
+    Application,
+    FollowUp,
+    Notice,
+    ServiceItem,
+    SpecialProcedure,
+    SubmittedMaterial,
+    Theme,
+)
+
+CONTENT_TYPES = {
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "pdf": "application/pdf",
+}
+
+
+def _fail(request: HttpRequest, error: ActionError) -> None:
+    messages.error(request, error.message)
+
+
+def index(request: HttpRequest) -> HttpResponse:
+    q, department, theme = (request.GET.get(k, "") for k in ("q", "department", "theme"))
+    return render(
+        request,
+        "hall/index.html",
+        {
+            "items": queries.catalogue(q=q, department=department, theme=theme),
+            "q": q,
+            "departments": Department.objects.filter(
+                pk__in=ServiceItem.objects.filter(is_current=True).values("department")
+            ),
+            "themes": Theme.objects.all(),
+            "department": department,
+            "theme": theme,
+        },
+    )
+
+
+def item(request: HttpRequest, pk: int) -> HttpResponse:
+    obj = get_object_or_404(
+        ServiceItem.objects.select_related("department", "handling_unit", "process"), pk=pk
+    )
+    return render(
+        request,
+        "hall/item.html",
+        {
+            "item": obj,
+            "flow": tasks.chart(obj.process),
+            "can_apply": can(request.user, "hall.apply", obj),
+        },
+    )
+
+
+@login_required
+def apply(request: HttpRequest, pk: int) -> HttpResponse:
+    obj = get_object_or_404(ServiceItem, pk=pk, is_current=True)
+    require(request.user, "hall.apply", obj)
+    initial = {"applicant_name": request.user.display_name, "contact_phone": request.user.mobile}
+    form = ApplicationForm(request.POST or None, request.FILES or None, item=obj, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if not k.startswith("material_")}
+        try:
+            app = actions.save_draft(request.user, obj, data=data, files=uploaded(form))
+            if "submit" in request.POST:
+                actions.submit(request.user, app)
+                messages.success(request, _("申请已提交，办件编号 %(n)s。") % {"n": app.number})
+            else:
+                messages.success(request, _("草稿已保存。"))
+            return redirect("hall:application", pk=app.pk)
+        except ActionError as error:
+            form.add_error(None, error.message)
+    return render(request, "hall/apply.html", {"item": obj, "form": form})
+
+
+@login_required
+def mine(request: HttpRequest) -> HttpResponse:
+    apps = Application.objects.filter(applicant=request.user).select_related("item")
+    return render(request, "hall/mine.html", {"applications": apps})
+
+
+def _application(request: HttpRequest, pk: int) -> Application:
+    app = get_object_or_404(
+        Application.objects.select_related(
+            "item__department", "item__process", "instance", "statutory_clock", "committed_clock"
+        ),
+        pk=pk,
+    )
+    if not can(request.user, "hall.view_application", app):
+        raise Http404
+    return app
+
+
+@login_required
+def application(request: HttpRequest, pk: int) -> HttpResponse:
+    app = _application(request, pk)
+    user = request.user
+    pending = open_tasks(app.instance).select_related("department", "clock") if app.instance else []
+    mine = [t for t in pending if can(user, "workflow.act", t)]
+    steps = app.instance.definition.parsed.steps if app.instance else []
+    current = app.instance.step if app.instance and app.instance.state == "running" else None
+    in_review = app.state == Application.State.IN_REVIEW
+    for task in mine:
+        verbs = (
+            ("approve",) if task.kind == Task.Kind.CONSULT else (current.actions if current else ())
+        )
+        task.verbs = [(v, VERB_LABELS[v]) for v in verbs] if in_review else []
+    history = (
+        app.instance.tasks.exclude(acted_at=None).select_related("department", "acted_by")
+        if app.instance
+        else []
+    )
+    context = {
+        "app": app,
+        "files": app.files.filter(current=True).select_related("material"),
+        "notices": app.notices.all(),
+        "history": history,
+        "open_tasks": pending,
+        "my_tasks": mine,
+        "earlier_steps": steps[: app.instance.position] if app.instance else [],
+        "clocks": [(c, explain_clock(c)) for c in (app.committed_clock, app.statutory_clock) if c],
+        "specials": app.special_procedures.all(),
+        "is_applicant": app.applicant_id == user.pk,
+        "can_intake": can(user, "hall.intake", app) and app.state == "submitted",
+        "can_special": can(user, "hall.special", app) and app.state == "in_review",
+        "can_extend": can(user, "hall.extend", app) and app.state == "in_review",
+        "can_correct": can(user, "hall.correct", app),
+        "can_submit": can(user, "hall.edit_application", app),
+        "can_rate": can(user, "hall.rate", app) and not app.ratings.exists(),
+        "rating": app.ratings.select_related("follow_up").first(),
+        "intake_form": IntakeForm(),
+        "sign_form": SignForm(),
+        "special_form": SpecialForm(),
+        "correction_form": CorrectionForm(item=app.item)
+        if can(user, "hall.correct", app)
+        else None,
+        "rating_form": RatingForm(),
+    }
+    return render(request, "hall/application.html", context)
+
+
+@login_required
+@require_POST
+def submit(request: HttpRequest, pk: int) -> HttpResponse:
+    app = _application(request, pk)
+    try:
+        actions.submit(request.user, app)
+        messages.success(request, _("申请已提交。"))
+    except ActionError as error:
+        _fail(request, error)
+    return redirect("hall:application", pk=pk)
+
+
+@login_required
+@require_POST
+def intake(request: HttpRequest, pk: int) -> HttpResponse:
+    app = _application(request, pk)
+    form = IntakeForm(request.POST)
+    form.is_valid()
+    verb = request.POST.get("do")
+    try:
+        for file in app.files.filter(current=True):
+            verdict = request.POST.get(f"review_{file.pk}")
+            if verdict in ("accepted", "correct"):
+                note = request.POST.get(f"note_{file.pk}", "")
+                actions.review_material(request.user, file, ok=verdict == "accepted", note=note)
+        if verb == "accept":
+            actions.accept(request.user, app)
+            messages.success(request, _("已受理，并出具受理通知书。"))
+        elif verb == "correct":
+            lines = form.cleaned_data.get("items", "").splitlines()
+            actions.request_correction(request.user, app, items=lines)
+            messages.success(request, _("已一次性告知补正。"))
+        elif verb == "refuse":
+            actions.refuse(request.user, app, reason=form.cleaned_data.get("reason", ""))
+            messages.success(request, _("已作出不予受理决定。"))
+        else:
+            messages.success(request, _("材料预审意见已保存。"))
+    except ActionError as error:
+        _fail(request, error)
+    return redirect("hall:application", pk=pk)
+
+
+@login_required
+@require_POST
+def correct(request: HttpRequest, pk: int) -> HttpResponse:
+    app = _application(request, pk)
+    form = CorrectionForm(request.POST, request.FILES, item=app.item)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            messages.error(request, "；".join(errors))
+        return redirect("hall:application", pk=pk)
+    try:
+        actions.submit_correction(
+            request.user, app, files=uploaded(form), note=form.cleaned_data["note"]
+        )
+        messages.success(request, _("补正材料已提交。"))
+    except ActionError as error:
+        _fail(request, error)
+    return redirect("hall:application", pk=pk)
+
+
+@login_required
+@require_POST
+def sign(request: HttpRequest, pk: int) -> HttpResponse:
+    task = get_object_or_404(Task, pk=pk)
+    app = get_object_or_404(Application, instance=task.instance_id)
+    form = SignForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("请选择操作并填写处理意见。"))
+        return redirect("hall:application", pk=app.pk)
+    data = form.cleaned_data
+    to_user = None
+    if data["to_user"]:
+        to_user = get_user_model().objects.filter(username=data["to_user"].strip()).first()
+    try:
+        actions.sign(
+            request.user,
+            task,
+            data["verb"],
+            opinion=data["opinion"],
+            target=data["target"],
+            to_user=to_user,
+        )
+        messages.success(request, _("已签署意见。"))
+    except ActionError as error:
+        _fail(request, error)
+    return redirect("hall:application", pk=app.pk)
+
+
+@login_required
+@require_POST
+def special(request: HttpRequest, pk: int) -> HttpResponse:
+    app = _application(request, pk)
+    form = SpecialForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ActionError(_("请完整填写特别程序种类、所需工作日和理由。"))
+        actions.start_special_procedure(request.user, app, **form.cleaned_data)
+        messages.success(request, _("特别程序已启动，办理时限暂停，并已书面告知申请人。"))
+    except ActionError as error:
+        _fail(request, error)
+    return redirect("hall:application", pk=pk)
+
+
+@login_required
+@require_POST
+def end_special(request: HttpRequest, pk: int) -> HttpResponse:
+    procedure = get_object_or_404(SpecialProcedure, pk=pk)
+    app = _application(request, procedure.application_id)
+    try:
+        actions.end_special_procedure(
+            request.user, procedure, result=request.POST.get("result", "")
+        )
+        messages.success(request, _("特别程序已结束，办理时限恢复计算。"))
+    except ActionError as error:
+        _fail(request, error)
+    return redirect("hall:application", pk=app.pk)
+
+
+@login_required
+@require_POST
+def extend(request: HttpRequest, pk: int) -> HttpResponse:
+    app = _application(request, pk)
+    try:
+        actions.extend(request.user, app, reason=request.POST.get("reason", ""))
+        messages.success(request, _("已批准延长办理期限，并告知申请人。"))
+    except ActionError as error:
+        _fail(request, error)
+    return redirect("hall:application", pk=pk)
+
+
+@login_required
+@require_POST
+def rate(request: HttpRequest, pk: int) -> HttpResponse:
+    app = _application(request, pk)
+    form = RatingForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ActionError(_("请选择满意度。"))
+        actions.rate(request.user, app, **form.cleaned_data)
+        messages.success(request, _("感谢您的评价。"))
+    except ActionError as error:
+        _fail(request, error)
+    return redirect("hall:application", pk=pk)
+
+
+@login_required
+def notice(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+    obj = get_object_or_404(Notice.objects.select_related("application__item__department"), pk=pk)
+    if not can(request.user, "hall.view_application", obj.application) or fmt not in CONTENT_TYPES:
+        raise Http404
+    response = HttpResponse(notices.render(obj, fmt), content_type=CONTENT_TYPES[fmt])
+    filename = f"{obj.get_kind_display()}-{obj.application.number}.{fmt}"
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+    return response
+
+
+@login_required
+def material_file(request: HttpRequest, pk: int) -> FileResponse:
+    file = get_object_or_404(SubmittedMaterial.objects.select_related("application__item"), pk=pk)
+    if not can(request.user, "hall.view_application", file.application):
+        raise Http404
+    return FileResponse(file.file.open("rb"), as_attachment=True, filename=file.name)
+
+
+@login_required
+def office(request: HttpRequest) -> HttpResponse:
+    if not can(request.user, "hall.office"):
+        raise PermissionDenied
+    todo = list(tasks.todo_for(request.user)[:200])
+    for task in todo:
+        task.status_label = Status.LABELS[task.status]
+    q = request.GET.get("q", "")
+    follow_ups = FollowUp.objects.filter(state=FollowUp.State.OPEN).select_related(
+        "rating__application", "clock"
+    )
+    return render(
+        request,
+        "hall/office.html",
+        {
+            "todo": todo,
+            "done": tasks.done_by(request.user)[:30],
+            "q": q,
+            "found": queries.cases_for(request.user, q)[:50] if q else None,
+            "stats": queries.unit_statistics(request.user),
+            "follow_ups": [f for f in follow_ups if can(request.user, "hall.follow_up", f)],
+        },
+    )
+
+
+@login_required
+def follow_up(request: HttpRequest, pk: int) -> HttpResponse:
+    obj = get_object_or_404(FollowUp.objects.select_related("rating__application", "clock"), pk=pk)
+    if not can(request.user, "hall.follow_up", obj):
+        raise Http404
+    form = FollowUpForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.close_follow_up(request.user, obj, **form.cleaned_data)
+            messages.success(request, _("差评整改已办结，并已反馈申请人。"))
+            return redirect("hall:office")
+        except ActionError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+    return render(
+        request,
+        "hall/follow_up.html",
+        {"follow_up": obj, "form": form, "explain": explain_clock(obj.clock) if obj.clock else []},
+    )
+
+
+def ratings(request: HttpRequest) -> HttpResponse:
+    return render(request, "hall/ratings.html", {"figures": queries.public_ratings()})
