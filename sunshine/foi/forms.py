@@ -1,0 +1,114 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from sunshine.core.uploads import DOCUMENTS, IMAGES, UploadField
+from sunshine.org.models import Department
+
+from .fees import FeeMethod
+from .models import Consultation, Request
+from .outcomes import DECIDABLE
+
+
+def agencies():
+    return Department.objects.filter(is_active=True).exclude(kind=Department.Kind.SECTION)
+
+
+class RequestForm(forms.ModelForm):
+    """条例第二十九条: who asks, what for, in which form; the purpose is optional since 2019."""
+
+    organisation = forms.ModelChoiceField(label=_("受理机关"), queryset=agencies())
+
+    class Meta:
+        model = Request
+        fields = [
+            "organisation",
+            "applicant_type",
+            "applicant_name",
+            "id_kind",
+            "id_number",
+            "phone",
+            "email",
+            "address",
+            "info_title",
+            "info_number",
+            "description",
+            "form",
+            "delivery",
+            "purpose",
+        ]
+        widgets = {"description": forms.Textarea(attrs={"rows": 4})}
+
+
+class RegisterForm(RequestForm):
+    channel = forms.ChoiceField(
+        label=_("申请渠道"),
+        choices=[c for c in Request.Channel.choices if c[0] != Request.Channel.ONLINE],
+    )
+    received_on = forms.DateField(
+        label=_("收到申请日期"),
+        help_text=_("当面提交为提交之日；邮寄为签收之日；传真为双方确认之日（条例第三十一条）。"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+
+class TrackForm(forms.Form):
+    number = forms.CharField(label=_("受理编号"), max_length=40)
+    code = forms.CharField(label=_("查询码"), max_length=16)
+
+
+class CorrectionNoticeForm(forms.Form):
+    items = forms.CharField(label=_("需要补正的全部事项"), widget=forms.Textarea(attrs={"rows": 3}))
+    days = forms.IntegerField(label=_("补正期限（工作日）"), min_value=1, max_value=30, initial=10)
+
+
+class CorrectionForm(forms.Form):
+    text = forms.CharField(label=_("补正内容"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class ConsultForm(forms.Form):
+    kind = forms.ChoiceField(label=_("类别"), choices=Consultation.Kind.choices)
+    party = forms.CharField(label=_("征求对象"), max_length=128)
+    question = forms.CharField(label=_("征求事项"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class AnswerForm(forms.Form):
+    position = forms.ChoiceField(label=_("对方意见"), choices=Consultation.Position.choices)
+    answer = forms.CharField(
+        label=_("答复内容"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class ExtendForm(forms.Form):
+    days = forms.IntegerField(label=_("延长工作日数"), min_value=1, max_value=20, initial=20)
+    reason = forms.CharField(label=_("延期理由"), max_length=200)
+
+
+class FeeForm(forms.Form):
+    method = forms.ChoiceField(label=_("计收方式"), choices=FeeMethod.choices)
+    pages = forms.IntegerField(label=_("页数（按量计收时填写）"), min_value=0, required=False)
+
+
+class DecisionForm(forms.Form):
+    outcome = forms.ChoiceField(
+        label=_("办理结果"), choices=[(o.code, f"{o.group} {o.label}") for o in DECIDABLE]
+    )
+    reply_text = forms.CharField(label=_("答复内容"), widget=forms.Textarea(attrs={"rows": 4}))
+    other_agency = forms.CharField(
+        label=_("负责公开的其他机关及联系方式（第三十六条第（五）项）"),
+        max_length=255,
+        required=False,
+    )
+    files = UploadField(label=_("公开的政府信息"), allowed=DOCUMENTS | IMAGES, required=False)
+
+
+class ReviewForm(forms.Form):
+    approve = forms.TypedChoiceField(
+        label=_("审查结论"),
+        choices=[("1", _("通过")), ("0", _("退回修改"))],
+        coerce=lambda v: v == "1",
+    )
+    opinion = forms.CharField(label=_("审查意见"), required=False, max_length=500)
+
+
+class EmptyForm(forms.Form):
+    pass

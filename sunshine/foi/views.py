@@ -1,0 +1,301 @@
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from sunshine.core.numbers import check_query_code
+from sunshine.errors import ActionError
+from sunshine.org.permissions import can, require
+
+from . import actions, forms
+from .models import Consultation, Request
+from .queries import TRACKED, reply_clock, request_for, staff_requests
+
+
+def _form_error(form, error: ActionError) -> None:
+    form.add_error(error.field if error.field in form.fields else None, error.message)
+
+
+@require_http_methods(["GET", "POST"])
+def apply(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    if not can(user, "foi.submit"):
+        return render(request, "foi/apply.html", {"track_form": forms.TrackForm()})
+    initial = {
+        "applicant_type": "natural" if user.kind == user.Kind.CITIZEN else "commercial",
+        "applicant_name": user.display_name,
+        "id_kind": "resident" if user.kind == user.Kind.CITIZEN else "credit_code",
+        "id_number": user.id_number or user.credit_code,
+        "phone": user.mobile,
+    }
+    form = forms.RequestForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        try:
+            filed = actions.submit_request(user, data.pop("organisation"), data)
+        except ActionError as error:
+            _form_error(form, error)
+        else:
+            return render(request, "foi/filed.html", {"filed": filed})
+    return render(request, "foi/apply.html", {"form": form, "track_form": forms.TrackForm()})
+
+
+@require_http_methods(["GET", "POST"])
+def track(request: HttpRequest) -> HttpResponse:
+    form = forms.TrackForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        found = Request.objects.filter(number=form.cleaned_data["number"].strip()).first()
+        if found and check_query_code(form.cleaned_data["code"], found.query_digest):
+            tracked = request.session.get(TRACKED, [])
+            request.session[TRACKED] = [*tracked, found.pk][-20:]
+            return redirect("foi:detail", pk=found.pk)
+        form.add_error(None, _("受理编号或查询码不正确。"))
+    return render(request, "foi/track.html", {"form": form})
+
+
+@login_required
+def mine(request: HttpRequest) -> HttpResponse:
+    requests = Request.objects.filter(applicant=request.user).order_by("-submitted_at")
+    return render(request, "foi/mine.html", {"requests": requests})
+
+
+@require_http_methods(["GET", "POST"])
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    foi = request_for(request.user, pk, request.session)
+    correction = None
+    if foi.state == Request.State.CORRECTION and can(request.user, "foi.correct", foi):
+        correction = forms.CorrectionForm(request.POST or None)
+        if request.method == "POST" and correction.is_valid():
+            try:
+                actions.submit_correction(request.user, foi, text=correction.cleaned_data["text"])
+            except ActionError as error:
+                _form_error(correction, error)
+            else:
+                messages.success(request, _("补正已提交，答复期限自今日起重新计算。"))
+                return redirect("foi:detail", pk=pk)
+    clock, explanation = reply_clock(foi)
+    return render(
+        request,
+        "foi/detail.html",
+        {
+            "foi": foi,
+            "clock": clock,
+            "explanation": explanation,
+            "steps": foi.steps.filter(public=True),
+            "correction": correction,
+        },
+    )
+
+
+def letter(request: HttpRequest, pk: int, fmt: str) -> FileResponse:
+    foi = request_for(request.user, pk, request.session)
+    field = {"pdf": foi.letter_pdf, "docx": foi.letter_docx}.get(fmt)
+    if not field:
+        raise Http404
+    return FileResponse(field.open("rb"), as_attachment=True, filename=f"{foi.number}.{fmt}")
+
+
+def attachment(request: HttpRequest, pk: int, attachment: int) -> FileResponse:
+    foi = request_for(request.user, pk, request.session)
+    item = foi.attachments.filter(pk=attachment).first()
+    if item is None or (
+        foi.state != Request.State.CLOSED and not can(request.user, "foi.handle", foi)
+    ):
+        raise Http404
+    return FileResponse(item.file.open("rb"), as_attachment=True, filename=item.name)
+
+
+# --- staff ---------------------------------------------------------------------------------
+
+
+@login_required
+def staff_list(request: HttpRequest) -> HttpResponse:
+    require(request.user, "foi.staff")
+    state = request.GET.get("state", "")
+    rows = staff_requests(request.user)
+    if state in Request.State.values:
+        rows = rows.filter(state=state)
+    return render(
+        request,
+        "foi/staff_list.html",
+        {"requests": rows[:200], "states": Request.State.choices, "state": state},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def register(request: HttpRequest) -> HttpResponse:
+    require(request.user, "foi.staff")
+    form = forms.RegisterForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        organisation = data.pop("organisation")
+        channel, received_on = data.pop("channel"), data.pop("received_on")
+        try:
+            filed = actions.register_request(
+                request.user, organisation, data, channel=channel, received_on=received_on
+            )
+        except ActionError as error:
+            _form_error(form, error)
+        else:
+            return render(request, "foi/filed.html", {"filed": filed, "staff": True})
+    return render(request, "foi/register.html", {"form": form})
+
+
+# step name -> (form, call, who may)
+def _decide(user: Any, foi: Request, data: dict) -> Any:
+    files = [data["files"]] if data.get("files") else []
+    return actions.submit_decision(
+        user,
+        foi,
+        outcome=data["outcome"],
+        reply_text=data["reply_text"],
+        other_agency=data["other_agency"],
+        files=files,
+    )
+
+
+def _answer(user: Any, foi: Request, data: dict) -> Any:
+    consultation = foi.consultations.filter(answered_at__isnull=True).order_by("-pk").first()
+    if consultation is None:
+        raise ActionError(_("没有待答复的征求意见。"))
+    return actions.record_consultation_answer(user, consultation, **data)
+
+
+STEPS: dict[str, tuple[type, Callable[[Any, Request, dict], Any], str, str]] = {
+    "confirm": (
+        forms.EmptyForm,
+        lambda u, r, d: actions.confirm_receipt(u, r),
+        "foi.handle",
+        _("确认收到"),
+    ),
+    "correction": (
+        forms.CorrectionNoticeForm,
+        lambda u, r, d: actions.send_correction_notice(u, r, **d),
+        "foi.handle",
+        _("发出补正告知"),
+    ),
+    "corrected": (
+        forms.CorrectionForm,
+        lambda u, r, d: actions.submit_correction(u, r, **d),
+        "foi.handle",
+        _("登记补正"),
+    ),
+    "abandon": (
+        forms.EmptyForm,
+        lambda u, r, d: actions.close_for_no_correction(u, r),
+        "foi.handle",
+        _("逾期未补正，终止办理"),
+    ),
+    "consult": (
+        forms.ConsultForm,
+        lambda u, r, d: actions.start_consultation(u, r, **d),
+        "foi.handle",
+        _("征求意见"),
+    ),
+    "answer": (forms.AnswerForm, _answer, "foi.handle", _("记录征求意见答复")),
+    "extend": (
+        forms.ExtendForm,
+        lambda u, r, d: actions.extend_reply(u, r, **d),
+        "foi.extend",
+        _("批准延期"),
+    ),
+    "fee": (
+        forms.FeeForm,
+        lambda u, r, d: actions.send_fee_notice(u, r, **d),
+        "foi.handle",
+        _("发出收费通知"),
+    ),
+    "paid": (
+        forms.EmptyForm,
+        lambda u, r, d: actions.record_payment(u, r),
+        "foi.handle",
+        _("登记缴费"),
+    ),
+    "unpaid": (
+        forms.EmptyForm,
+        lambda u, r, d: actions.close_for_nonpayment(u, r),
+        "foi.handle",
+        _("逾期未缴费，终止办理"),
+    ),
+    "decide": (forms.DecisionForm, _decide, "foi.handle", _("提交合法性审查")),
+    "review": (
+        forms.ReviewForm,
+        lambda u, r, d: actions.review_decision(u, r, **d),
+        "foi.legal_review",
+        _("提交审查结论"),
+    ),
+    "send": (
+        forms.EmptyForm,
+        lambda u, r, d: actions.send_reply(u, r),
+        "foi.handle",
+        _("签发并送达答复书"),
+    ),
+}
+AVAILABLE = {
+    Request.State.SUBMITTED: ["confirm"],
+    Request.State.PROCESSING: ["correction", "consult", "fee", "extend", "decide"],
+    Request.State.CORRECTION: ["corrected", "abandon"],
+    Request.State.CONSULTING: ["answer", "extend"],
+    Request.State.PAYMENT: ["paid", "unpaid", "extend"],
+    Request.State.LEGAL_REVIEW: ["review", "extend"],
+    Request.State.APPROVED: ["send"],
+    Request.State.CLOSED: [],
+}
+
+
+def _staff_request(request: HttpRequest, pk: int) -> Request:
+    foi = request_for(request.user, pk)
+    if not (can(request.user, "foi.handle", foi) or can(request.user, "foi.legal_review", foi)):
+        raise Http404
+    return foi
+
+
+@login_required
+def manage(request: HttpRequest, pk: int, bound: dict | None = None) -> HttpResponse:
+    foi = _staff_request(request, pk)
+    panels = []
+    for name in AVAILABLE[foi.state]:
+        form_class, _call, rule, label = STEPS[name]
+        if can(request.user, rule, foi):
+            form = (bound or {}).get(name) or form_class(prefix=name)
+            panels.append({"name": name, "label": label, "form": form})
+    clock, explanation = reply_clock(foi)
+    return render(
+        request,
+        "foi/manage.html",
+        {
+            "foi": foi,
+            "clock": clock,
+            "explanation": explanation,
+            "steps": foi.steps.all(),
+            "panels": panels,
+            "consultations": foi.consultations.all(),
+            "positions": Consultation.Position,
+        },
+    )
+
+
+@login_required
+@require_POST
+def act(request: HttpRequest, pk: int, step: str) -> HttpResponse:
+    foi = _staff_request(request, pk)
+    if step not in STEPS:
+        raise Http404
+    form_class, call, _rule, label = STEPS[step]
+    form = form_class(request.POST, request.FILES, prefix=step)
+    if form.is_valid():
+        try:
+            call(request.user, foi, form.cleaned_data)
+        except ActionError as error:
+            _form_error(form, error)
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("已办理：{label}。").format(label=label))
+            return redirect("foi:manage", pk=pk)
+    return manage(request, pk, bound={step: form})

@@ -1,0 +1,133 @@
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from sunshine.errors import ActionError
+from sunshine.org.models import Department
+from sunshine.org.permissions import can
+
+from . import actions, exports
+from .forms import ReportForm
+from .models import SECTION_TWO_FIELDS, AnnualReport
+from .queries import tables_of
+from .tables import COLUMN_LABELS, REMEDY_GROUPS, REMEDY_RESULTS, check_three
+
+CONTENT_TYPES = {
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+}
+
+
+def _report(request: HttpRequest, code: str, year: int) -> AnnualReport:
+    organisation = get_object_or_404(Department, code=code)
+    report = AnnualReport.objects.filter(organisation=organisation, year=year).first()
+    if report is None:
+        if not can(request.user, "reports.edit", organisation):
+            raise Http404
+        report = AnnualReport(organisation=organisation, year=year)
+    if not can(request.user, "reports.view", report) and not can(
+        request.user, "reports.edit", organisation
+    ):
+        raise Http404
+    return report
+
+
+def index(request: HttpRequest) -> HttpResponse:
+    published = (
+        AnnualReport.objects.filter(state=AnnualReport.State.FINAL)
+        .select_related("organisation")
+        .order_by("-year", "organisation__path")
+    )
+    editable = []
+    if request.user.is_authenticated and can(request.user, "reports.edit"):
+        editable = [
+            d
+            for d in Department.objects.exclude(kind=Department.Kind.SECTION)
+            if can(request.user, "reports.edit", d)
+        ]
+    return render(
+        request,
+        "reports/index.html",
+        {"published": published, "editable": editable, "year": timezone.localdate().year - 1},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def report(request: HttpRequest, code: str, year: int) -> HttpResponse:
+    report = _report(request, code, year)
+    editing = report.state == AnnualReport.State.DRAFT and can(
+        request.user, "reports.edit", report.organisation
+    )
+    form = None
+    if editing:
+        initial = {
+            "overview": report.overview,
+            "problems": report.problems,
+            "other": report.other,
+            **report.section_two,
+        }
+        form = ReportForm(request.POST or None, initial=initial)
+        if request.method == "POST" and form.is_valid():
+            texts = {k: form.cleaned_data[k] for k in ("overview", "problems", "other")}
+            try:
+                actions.save_report(
+                    request.user,
+                    report.organisation,
+                    year,
+                    texts=texts,
+                    section_two=form.section_two(),
+                )
+            except ActionError as error:
+                form.add_error(error.field if error.field in form.fields else None, error.message)
+            else:
+                messages.success(request, _("报告已保存。"))
+                return redirect("reports:report", code=code, year=year)
+    tables = tables_of(report)
+    return render(
+        request,
+        "reports/report.html",
+        {
+            "report": report,
+            "title": exports.title_of(report),
+            "form": form,
+            "three": exports.three_rows(tables),
+            "columns": COLUMN_LABELS,
+            "four": [v for group in tables["four"] for v in group],
+            "remedy_groups": REMEDY_GROUPS,
+            "remedy_results": REMEDY_RESULTS,
+            "two": [
+                (label, report.section_two.get(name, "—")) for name, label in SECTION_TWO_FIELDS
+            ],
+            "failures": check_three(tables["three"]) if editing else [],
+            "can_finalise": editing
+            and report.pk
+            and can(request.user, "reports.finalise", report.organisation),
+        },
+    )
+
+
+@require_POST
+def finalise(request: HttpRequest, code: str, year: int) -> HttpResponse:
+    report = _report(request, code, year)
+    if report.pk is None:
+        raise Http404
+    try:
+        actions.finalise_report(request.user, report)
+    except ActionError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("报告已定稿并在门户发布。"))
+    return redirect("reports:report", code=code, year=year)
+
+
+def download(request: HttpRequest, code: str, year: int, fmt: str) -> HttpResponse:
+    report = _report(request, code, year)
+    if fmt not in CONTENT_TYPES:
+        raise Http404
+    data = getattr(exports, fmt)(report, tables_of(report))
+    response = HttpResponse(data, content_type=CONTENT_TYPES[fmt])
+    response["Content-Disposition"] = f'attachment; filename="report-{code}-{year}.{fmt}"'
+    return response

@@ -1,0 +1,119 @@
+"""依申请公开 end to end: a citizen files, staff ask for a correction, consult a third party,
+extend, pass the legal review and send the letter; the citizen follows it and downloads it."""
+
+import pytest
+from playwright.sync_api import Page, expect
+
+pytestmark = pytest.mark.browser
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def login(page: Page, live_server, username: str, password: str) -> None:
+    page.context.clear_cookies()
+    page.goto(live_server.url + "/accounts/login/")
+    page.get_by_label("用户名或手机号码").fill(username)
+    page.get_by_label("密码").fill(password)
+    page.get_by_role("button", name="登录").click()
+
+
+def staff_open(page: Page, live_server, username: str, password: str, number: str) -> None:
+    login(page, live_server, username, password)
+    page.goto(live_server.url + "/foi/staff/")
+    page.get_by_role("link", name=number).click()
+
+
+def test_request_from_filing_to_the_letter(page: Page, live_server, demo, shot):
+    pw = demo.password
+    login(page, live_server, "13800000001", pw)
+    page.get_by_role("link", name="依申请公开").click()
+    page.get_by_label("受理机关").select_option(label="示例市商务局")
+    page.get_by_label("所需信息名称").fill("2025年商贸流通专项资金分配结果")
+    shot(page, "foi-apply")
+    page.get_by_role("button", name="提交申请").click()
+    expect(page.get_by_role("heading", name="申请已提交")).to_be_visible()
+    number = page.locator("dd.number").inner_text()
+    code = page.locator("dd.code").inner_text()
+    shot(page, "foi-filed")
+
+    staff_open(page, live_server, "window", pw, number)
+    page.get_by_role("button", name="确认收到").click()
+    expect(page.locator("dd.state")).to_have_text("办理中")
+
+    staff_open(page, live_server, "handler", pw, number)
+    page.get_by_label("需要补正的全部事项").fill("请说明所需资金的项目名称。")
+    page.get_by_role("button", name="发出补正告知").click()
+    expect(page.locator("dd.state")).to_have_text("待申请人补正")
+
+    # The citizen follows it without signing in, with the number and the query code.
+    page.context.clear_cookies()
+    page.goto(live_server.url + "/foi/track/")
+    page.get_by_label("受理编号").fill(number)
+    page.get_by_label("查询码").fill("WRONG123")
+    page.get_by_role("button", name="查询").click()
+    expect(page.get_by_text("受理编号或查询码不正确。")).to_be_visible()
+    page.get_by_label("查询码").fill(code)
+    page.get_by_role("button", name="查询").click()
+    expect(page.get_by_text("请说明所需资金的项目名称。")).to_be_visible()
+
+    login(page, live_server, "13800000001", pw)
+    page.goto(live_server.url + "/foi/mine/")
+    page.get_by_role("link", name=number).click()
+    page.get_by_label("补正内容").fill("城市一刻钟便民生活圈项目。")
+    page.get_by_role("button", name="提交补正").click()
+    expect(page.get_by_text("答复期限自今日起重新计算")).to_be_visible()
+    expect(page.locator("ol.explain")).to_contain_text("重新起算")
+    expect(page.locator("strong.due")).to_be_visible()
+    shot(page, "foi-restarted")
+
+    staff_open(page, live_server, "handler", pw, number)
+    page.locator("#panel-consult").get_by_label("征求对象").fill("示例市阳光商贸有限公司")
+    page.locator("#panel-consult").get_by_label("征求事项").fill("是否同意公开贵司获得的资金额")
+    page.get_by_role("button", name="征求意见").click()
+    expect(page.locator("dd.state")).to_have_text("征求意见中")
+    expect(page.locator("ol.explain")).to_contain_text("暂停计时（征求第三方意见）")
+    shot(page, "foi-consulting")
+    page.get_by_label("对方意见").select_option("agree")
+    page.get_by_label("答复内容").fill("同意公开。")
+    page.get_by_role("button", name="记录征求意见答复").click()
+    expect(page.locator("dd.state")).to_have_text("办理中")
+    # The handler may not approve an extension.
+    expect(page.get_by_role("button", name="批准延期")).to_have_count(0)
+
+    staff_open(page, live_server, "deputy", pw, number)
+    page.get_by_label("延期理由").fill("需要汇总多个项目的资金数据。")
+    page.get_by_role("button", name="批准延期").click()
+    expect(page.locator("ol.explain")).to_contain_text("延长 20 个工作日")
+
+    staff_open(page, live_server, "handler", pw, number)
+    page.get_by_label("办理结果").select_option("disclose")
+    page.locator("#panel-decide").get_by_label("答复内容").fill(
+        "经审查，您申请的信息予以公开，见附件。"
+    )
+    page.get_by_label("公开的政府信息").set_input_files(
+        files=[{"name": "资金分配结果.pdf", "mimeType": "application/pdf", "buffer": PDF}]
+    )
+    page.get_by_role("button", name="提交合法性审查").click()
+    expect(page.locator("dd.state")).to_have_text("合法性审查中")
+    expect(page.get_by_role("button", name="签发并送达答复书")).to_have_count(0)
+
+    staff_open(page, live_server, "legal", pw, number)
+    page.get_by_label("审查结论").select_option("1")
+    page.get_by_role("button", name="提交审查结论").click()
+    expect(page.locator("dd.state")).to_have_text("待送达答复")
+
+    staff_open(page, live_server, "handler", pw, number)
+    page.get_by_role("button", name="签发并送达答复书").click()
+    expect(page.locator("dd.state")).to_have_text("已办结")
+    shot(page, "foi-staff-closed")
+
+    login(page, live_server, "13800000001", pw)
+    page.goto(live_server.url + "/foi/mine/")
+    page.get_by_role("link", name=number).click()
+    expect(page.locator("dd.outcome")).to_contain_text("予以公开")
+    shot(page, "foi-citizen-closed")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="下载答复书（PDF）").click()
+    path = download.value.path()
+    with open(path, "rb") as f:
+        assert f.read(5) == b"%PDF-"
+    download.value.save_as("var/screenshots/foi-letter.pdf")
