@@ -5,3 +5,11 @@ from django.utils.translation import gettext_lazy as _
 class AppealsConfig(AppConfig):
     name = "sunshine.appeals"
     verbose_name = _("诉求办理")
+
+    def ready(self) -> None:
+        from sunshine.portal import navigation
+
+        from . import rules  # noqa: F401 -- registers the permission rules
+
+        navigation.register(_("12345诉求"), "appeals:index", order=30)
+        navigation.register(_("诉求工单"), "appeals:desk", rule="appeals.desk", order=800)
