@@ -38,8 +38,11 @@ def items_for(request: HttpRequest) -> list[dict[str, object]]:
         if item.rule is None or can(request.user, item.rule)
     ]
     # The current area is the one whose address is the longest beginning of this page's.
-    matches = [i for i in result if request.path == i["url"] or (
-        i["url"] != "/" and request.path.startswith(str(i["url"])))]
+    matches = [
+        i
+        for i in result
+        if request.path == i["url"] or (i["url"] != "/" and request.path.startswith(str(i["url"])))
+    ]
     if matches:
         max(matches, key=lambda i: len(str(i["url"])))["current"] = True
     return result

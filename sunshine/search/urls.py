@@ -1,2 +1,6 @@
+from django.urls import path
+
+from . import views
+
 app_name = "search"
-urlpatterns: list = []
+urlpatterns = [path("", views.results, name="results")]

@@ -256,9 +256,7 @@ def test_status_of_every_clock_in_one_query(demo, case, django_assert_num_querie
     )
     now = at("2026-03-08", 9)  # a Sunday
     with django_assert_num_queries(1):
-        status = dict(
-            with_status(Clock.objects.filter(kind="t"), now).values_list("pk", "status")
-        )
+        status = dict(with_status(Clock.objects.filter(kind="t"), now).values_list("pk", "status"))
     assert status == {
         running.pk: Status.RUNNING,
         warning.pk: Status.WARNING,

@@ -1,0 +1,159 @@
+"""Reads for the public pages, the workbench and the annual report."""
+
+import hashlib
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from sunshine.org.models import Department, Role
+from sunshine.org.permissions import departments_for, is_platform_admin, is_supervisor
+
+from .models import Category, Column, Placement, Publication, Task
+
+PUBLISHED = Publication.State.PUBLISHED
+
+
+def public() -> QuerySet[Publication]:
+    """What the public may list: published and not withdrawn."""
+    return Publication.objects.filter(state=PUBLISHED).select_related("organisation", "theme")
+
+
+def visible_item(pk: int) -> Publication | None:
+    """An item page: published, or withdrawn (its page then says so)."""
+    return (
+        Publication.objects.filter(pk=pk, state__in=[PUBLISHED, Publication.State.WITHDRAWN])
+        .select_related("organisation", "theme", "theme__parent", "category")
+        .prefetch_related("attachments")
+        .first()
+    )
+
+
+def item_stamp(pk: int) -> str | None:
+    """What a public item page depends on once published; None when it is not public."""
+    row = (
+        Publication.objects.filter(pk=pk, state__in=[PUBLISHED, Publication.State.WITHDRAWN])
+        .values_list("state", "withdrawn_at", "validity", "validity_on")
+        .first()
+    )
+    if row is None:
+        return None
+    return hashlib.sha256("|".join(str(v) for v in row).encode()).hexdigest()[:16]
+
+
+def column_items(column: Column) -> QuerySet[Placement]:
+    """A column's placements of public items, pinned (置顶) first, newest first."""
+    return (
+        Placement.objects.filter(column=column, publication__state=PUBLISHED)
+        .select_related("publication", "publication__organisation")
+        .order_by("-pinned", "-publication__published_at", "-publication__pk")
+    )
+
+
+def latest(organisation: Department | None = None, limit: int = 8) -> list[Publication]:
+    qs = public()
+    if organisation is not None:
+        qs = qs.filter(organisation=organisation)
+    return list(qs.order_by("-published_at", "-pk")[:limit])
+
+
+@dataclass
+class CategoryNode:
+    category: Category
+    count: int
+    children: list["CategoryNode"]
+
+
+def catalogue_tree(organisation: Department) -> list[CategoryNode]:
+    """The catalogue with the number of public items under each node (one query for counts)."""
+    categories = list(Category.objects.filter(organisation=organisation, is_active=True))
+    counts = dict(
+        public()
+        .filter(organisation=organisation)
+        .values_list("category")
+        .annotate(n=Count("pk"))
+        .values_list("category", "n")
+    )
+    nodes = {c.pk: CategoryNode(c, counts.get(c.pk, 0), []) for c in categories}
+    roots = []
+    for c in categories:
+        node = nodes[c.pk]
+        if c.parent_id in nodes:
+            nodes[c.parent_id].children.append(node)
+        else:
+            roots.append(node)
+    for node in roots:
+        node.count += sum(child.count for child in node.children)
+    return roots
+
+
+def category_items(category: Category) -> QuerySet[Publication]:
+    ids = [category.pk, *category.children.values_list("pk", flat=True)]
+    return public().filter(category_id__in=ids).order_by("-published_at", "-pk")
+
+
+def normative_document_counts(organisation: Department, year: int) -> dict[str, dict[str, int]]:
+    """条例 Art. 20(1) figures for the annual report (section 二 of the national template):
+    for 规章 and 行政规范性文件, how many were issued in `year`, abolished (废止/失效) in it, and in
+    force at its end. Withdrawn items are not counted as in force.
+    """
+    end = timezone.make_aware(datetime.combine(date(year, 12, 31), time.max))
+    result = {}
+    for kind in (Publication.Kind.RULE, Publication.Kind.NORMATIVE):
+        qs = Publication.objects.filter(
+            organisation=organisation,
+            kind=kind,
+            published_at__isnull=False,
+            published_at__lte=end,
+        ).exclude(withdrawn_at__lte=end)
+        ended = Q(validity__in=[Publication.Validity.ABOLISHED, Publication.Validity.EXPIRED])
+        counts = qs.aggregate(
+            issued=Count("pk", filter=Q(published_at__year=year)),
+            abolished=Count("pk", filter=ended & Q(validity_on__year=year)),
+            in_force=Count("pk", filter=~(ended & Q(validity_on__lte=date(year, 12, 31)))),
+        )
+        result[kind] = counts
+    return result
+
+
+def drafts_for(user: Any) -> QuerySet[Publication]:
+    """Items the user wrote, and the drafts of the units they are 信息员 for."""
+    units = departments_for(user, [Role.INFO_OFFICER])
+    return (
+        Publication.objects.filter(Q(author=user) | Q(department__in=units))
+        .exclude(state=PUBLISHED)
+        .select_related("department")
+        .order_by("-pk")
+    )
+
+
+def pending_tasks_for(user: Any) -> QuerySet[Task]:
+    """Steps waiting for this reviewer: the step's role, held over the submitting unit."""
+    condition = Q(pk__in=[])
+    for role in Role.values:
+        units = departments_for(user, [role])
+        condition |= Q(step__role=role, submission__publication__department__in=units)
+    return (
+        Task.objects.filter(condition, state=Task.State.PENDING)
+        .select_related("step", "submission__publication", "submission__publication__department")
+        .order_by("started_at", "pk")
+    )
+
+
+def rereview_queue(user: Any, today: date) -> QuerySet[Publication]:
+    """条例 Art. 18: withheld items whose periodic re-review is due."""
+    qs = Publication.objects.filter(state=Publication.State.WITHHELD, rereview_on__lte=today)
+    if is_platform_admin(user) or is_supervisor(user):
+        return qs.order_by("rereview_on")
+    units = departments_for(user, [Role.SECRECY, Role.DEPUTY_LEADER, Role.LEADER, Role.ADMIN])
+    return qs.filter(department__in=units).order_by("rereview_on")
+
+
+def managed_for(user: Any) -> QuerySet[Publication]:
+    """Published items a leader of the unit may withdraw or mark 废止/失效."""
+    if is_platform_admin(user):
+        return public().order_by("-published_at")
+    units = departments_for(user, [Role.DEPUTY_LEADER, Role.LEADER, Role.ADMIN])
+    return public().filter(department__in=units).order_by("-published_at")

@@ -1,0 +1,88 @@
+"""The pages: permission through the views, public visibility, feeds, counts."""
+
+import pytest
+from django.urls import reverse
+
+from sunshine.publishing import actions, counting
+from sunshine.publishing.models import Column, Publication, Task
+
+from .factories import draft, pending, publish
+
+pytestmark = pytest.mark.django_db
+
+
+def test_approving_without_the_role_is_refused_by_the_view(client, demo):
+    item = draft(demo)
+    actions.submit(demo.users["officer"], item)
+    task = pending(item)
+    url = reverse("publishing:review", args=[task.pk])
+    client.force_login(demo.users["secrecy"])  # a reviewer of the unit, but of another step
+    page = client.get(url)
+    assert page.status_code == 200 and "您不是该环节的审核人员" in page.text
+    response = client.post(url, {"verb": "approve", "opinion": "同意"})
+    assert response.status_code == 403
+    client.force_login(demo.users["reviewer"])  # another section: the item does not exist
+    assert client.post(url, {"verb": "approve"}).status_code == 404
+    task.refresh_from_db()
+    assert task.state == Task.State.PENDING
+    client.force_login(demo.users["office_head"])
+    assert client.post(url, {"verb": "approve"}).status_code == 302
+    task.refresh_from_db()
+    assert task.state == Task.State.APPROVED
+
+
+def test_drafts_are_not_public(client, demo):
+    item = draft(demo)
+    assert client.get(reverse("publishing:item", args=[item.pk])).status_code == 404
+    assert client.get(reverse("publishing:draft", args=[item.pk])).status_code == 302
+    client.force_login(demo.users["13800000001"])
+    assert client.get(reverse("publishing:draft", args=[item.pk])).status_code == 403
+
+
+def test_public_pages_feed_and_sitemap(client, demo):
+    item = publish(demo, draft(demo, title="关于公布第一批老字号名录的公告"))
+    for name, args in [
+        ("publishing:index", []),
+        ("publishing:catalogue", ["SLS-SWJ"]),
+        ("publishing:guide", ["SLS-SWJ"]),
+        ("publishing:site", ["swj"]),
+        ("publishing:column", ["swj", "tzgg"]),
+        ("publishing:item", [item.pk]),
+    ]:
+        response = client.get(reverse(name, args=args))
+        assert response.status_code == 200, name
+    assert item.title in client.get(reverse("publishing:column", args=["swj", "tzgg"])).text
+    assert item.title in client.get(reverse("publishing:feed", args=["swj", "tzgg"])).text
+    assert item.title in client.get(reverse("publishing:rss", args=["swj", "tzgg"])).text
+    sitemap = client.get(reverse("publishing:sitemap")).text
+    assert reverse("publishing:item", args=[item.pk]) in sitemap
+    found = client.get(reverse("search:results"), {"q": "老字号名录"}).text
+    assert "<mark>老字号名录</mark>" in found
+
+
+def test_search_shows_only_public_items(client, demo):
+    draft(demo, title="内部草稿：拟调整成品油价格监测点")
+    assert "成品油价格监测点" not in client.get(reverse("search:results"), {"q": "价格监测点"}).text
+
+
+def test_hostile_search_input_is_harmless(client, demo):
+    for q in ['"', "NEAR(a b)", "a* OR b", "'; DROP TABLE x; --", "{title}:x", "<script>", "号"]:
+        response = client.get(reverse("search:results"), {"q": q, "page": "x"})
+        assert response.status_code == 200
+        assert "<script>" not in response.text.split("<main")[1]
+
+
+def test_views_are_counted_in_batches(client, demo):
+    counting.flush()  # what earlier tests left in this process's buffer
+    item = Publication.objects.filter(state="published").first()
+    column = Column.objects.get(site__code="swj", slug="tzgg")
+    before = item.view_count, column.view_count
+    for _ in range(3):
+        client.get(reverse("publishing:item", args=[item.pk]))
+        client.get(reverse("publishing:column", args=["swj", "tzgg"]))
+    item.refresh_from_db()
+    assert item.view_count == before[0]  # not yet written: no write per request
+    counting.flush()
+    item.refresh_from_db()
+    column.refresh_from_db()
+    assert (item.view_count, column.view_count) == (before[0] + 3, before[1] + 3)

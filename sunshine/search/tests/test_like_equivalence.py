@@ -1,0 +1,100 @@
+"""A phrase of bigrams finds exactly what a substring search finds (stack.md §2)."""
+
+import random
+from datetime import UTC, datetime
+
+import pytest
+
+from sunshine.search.index import PART_CHARS, index_document, remove_document
+from sunshine.search.queries import Filters, search
+from sunshine.search.tokens import index_tokens, parse_query
+
+pytestmark = pytest.mark.django_db
+ALPHABET = "信息公开政务投诉许可号年月日市局"
+AT = datetime(2026, 1, 5, tzinfo=UTC)
+
+
+def _text(rng: random.Random) -> str:
+    pieces = []
+    for _ in range(rng.randint(5, 40)):
+        r = rng.random()
+        if r < 0.75:
+            pieces.append(rng.choice(ALPHABET))
+        elif r < 0.9:
+            pieces.append(str(rng.randint(0, 2030)))
+        else:
+            pieces.append(rng.choice(["〔", "〕", " ", "，", "A", "b"]))
+    return "".join(pieces)
+
+
+def test_results_equal_a_substring_search():
+    rng = random.Random(7)
+    docs = {pk: _text(rng) for pk in range(1, 121)}
+    for pk, text in docs.items():
+        index_document(
+            "test", pk, title="", text=text, url=f"/{pk}", organisation_id=1, published_at=AT
+        )
+    queries = set()
+    for text in list(docs.values())[:60]:
+        start = rng.randrange(len(text))
+        queries.add(text[start : start + rng.randint(1, 5)])
+    checked = 0
+    for q in sorted(queries):
+        terms = parse_query(q)
+        # Equality holds for a single word whose Latin/digit parts are whole tokens.
+        if len(terms) != 1 or not all("\u4e00" <= c <= "\u9fff" for c in terms[0].text):
+            continue
+        expected = {pk for pk, text in docs.items() if terms[0].text in text}
+        got = {h.object_id for h in search(q, source="test", limit=500).hits}
+        assert got == expected, q
+        checked += 1
+    assert checked > 20
+
+
+def test_document_numbers_and_latin_terms():
+    index_document(
+        "test",
+        1,
+        title="国务院办公厅关于印发信息处理费管理办法的通知",
+        text="国办函〔2020〕109号 GB/T 9704",
+        url="/1",
+        organisation_id=1,
+        published_at=AT,
+    )
+    for q in ["〔2020〕109号", "国办函〔2020〕", "109号", "gb", "9704", "处理费", "费"]:
+        assert [h.object_id for h in search(q, source="test").hits] == [1], q
+    for q in ["〔2020〕110号", "信息公开", "97"]:
+        assert search(q, source="test").total == 0, q
+
+
+def test_filters_removal_and_long_texts():
+    long_text = "前言" + "政务公开" * (PART_CHARS // 2) + "结尾处的关键句"
+    index_document(
+        "test",
+        1,
+        title="甲",
+        text=long_text,
+        url="/1",
+        organisation_id=1,
+        published_at=AT,
+        kind="rule",
+    )
+    index_document(
+        "test", 2, title="乙", text="关键句", url="/2", organisation_id=2, published_at=AT
+    )
+    assert search("关键句", source="test").total == 2
+    assert [
+        h.object_id
+        for h in search("关键句", source="test", filters=Filters(organisation_id=1)).hits
+    ] == [1]
+    assert search("关键句", source="test", filters=Filters(kind="rule")).total == 1
+    assert search("关键句", source="test", filters=Filters(year=2025)).total == 0
+    hit = search("结尾处", source="test").hits[0]
+    assert "<mark>结尾处</mark>" in hit.snippet
+    remove_document("test", 1)
+    assert [h.object_id for h in search("关键句", source="test").hits] == [2]
+
+
+def test_tokens():
+    assert index_tokens("ＡＢＣ１２３信息") == "abc123 信 信息 息"
+    assert [t.tokens for t in parse_query("信息公开 2020")] == [("信息", "息公", "公开"), ("2020",)]

@@ -1,0 +1,146 @@
+"""主动公开 end to end: an officer reports an item with a PDF attachment holding a mobile number;
+保密审查 sees it flagged; the chain approves; the public finds it in its column, the catalogue, the
+feed and the search; it is withdrawn and its page says so. A returned draft shows its opinion.
+"""
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from sunshine.publishing.tests.factories import pdf_bytes
+
+pytestmark = pytest.mark.browser
+TITLE = "关于开展冷链食品经营单位专项检查的通知"
+
+
+def sign_in(page: Page, base: str, username: str, password: str) -> None:
+    page.context.clear_cookies()
+    page.goto(base + "/accounts/login/")
+    page.get_by_label("用户名或手机号码").fill(username)
+    page.get_by_label("密码").fill(password)
+    page.get_by_role("button", name="登录").click()
+    expect(page.get_by_role("link", name="信息报送")).to_be_visible()
+
+
+def open_task(page: Page, base: str, title: str) -> None:
+    page.goto(base + "/gk/work/")
+    page.locator("table.tasks").get_by_role("link", name=title).click()
+
+
+def write_draft(page: Page, base: str, title: str, attachment=None) -> None:
+    page.goto(base + "/gk/work/")
+    page.get_by_role("link", name="新建信息").click()
+    page.get_by_label("标题").fill(title)
+    page.get_by_label("发文字号").fill("示商发〔2026〕21号")
+    page.get_by_label("目录分类").select_option(label="其他主动公开信息 / 通知公告")
+    page.get_by_label("示例市商务局 · 通知公告").check()
+    page.get_by_label("正文").fill("各经营单位：定于12月开展冷链食品专项检查，请做好自查。")
+    if attachment:
+        page.get_by_label("上传附件").set_input_files(attachment)
+    page.get_by_role("button", name="保存").click()
+    expect(page.get_by_text("已保存。")).to_be_visible()
+
+
+def test_report_review_publish_find_withdraw(page: Page, live_server, demo, shot, tmp_path):
+    base, password = live_server.url, demo.password
+    pdf = tmp_path / "检查安排.pdf"
+    pdf.write_bytes(pdf_bytes("Contact: Wang 13912345678"))
+
+    sign_in(page, base, "officer", password)
+    write_draft(page, base, TITLE, attachment=pdf)
+    expect(page.get_by_text("检查安排.pdf")).to_be_visible()
+    page.get_by_role("button", name="提交审核").click()
+    expect(page.get_by_text("已提交审核。")).to_be_visible()
+    expect(page.get_by_role("heading", name="公开时限（条例第二十六条）")).to_be_visible()
+    shot(page, "publishing-submitted")
+
+    sign_in(page, base, "office_head", password)
+    open_task(page, base, TITLE)
+    page.get_by_role("button", name="通过").click()
+    expect(page.get_by_text("审核意见已记录。")).to_be_visible()
+
+    sign_in(page, base, "secrecy", password)
+    open_task(page, base, TITLE)
+    expect(page.get_by_role("heading", name="保密自动预检")).to_be_visible()
+    flagged = page.locator("mark.finding-mobile")
+    expect(flagged).to_contain_text("13912345678")
+    expect(flagged).to_contain_text("手机号码")
+    shot(page, "publishing-secrecy-precheck")
+    page.get_by_role("button", name="通过").click()
+    expect(page.get_by_text("请选择保密审查结论。")).to_be_visible()
+    page.get_by_label("公开", exact=True).check()
+    page.get_by_label("依据").fill("《政府信息公开条例》第十九条；电话为单位联系电话，可公开")
+    page.get_by_role("button", name="通过").click()
+    expect(page.get_by_text("审核意见已记录。")).to_be_visible()
+
+    # A reviewer of another section has no business with this item: it does not exist for them.
+    sign_in(page, base, "reviewer", password)
+    page.goto(base + "/gk/work/")
+    expect(page.locator("table.tasks")).not_to_contain_text(TITLE)
+
+    sign_in(page, base, "deputy", password)
+    open_task(page, base, TITLE)
+    page.get_by_role("button", name="通过").click()
+    expect(page.get_by_text("审核意见已记录。")).to_be_visible()
+
+    page.context.clear_cookies()
+    page.goto(base + "/gk/site/swj/tzgg/")
+    page.get_by_role("link", name=TITLE).click()
+    expect(page.get_by_role("heading", name=TITLE)).to_be_visible()
+    expect(page.locator("table.metabox")).to_contain_text("SLS-SWJ/")
+    expect(page.locator("table.metabox")).to_contain_text("示商发〔2026〕21号")
+    expect(page.get_by_role("link", name="检查安排.pdf")).to_be_visible()
+    item_url = page.url
+    shot(page, "publishing-item")
+
+    page.goto(base + "/gk/org/SLS-SWJ/")
+    page.get_by_role("link", name="通知公告").first.click()
+    expect(page.get_by_role("link", name=TITLE)).to_be_visible()
+    feed = page.request.get(base + "/gk/site/swj/tzgg/atom/")
+    assert TITLE in feed.text()
+
+    page.goto(base + "/search/")
+    page.get_by_label("检索词").fill("冷链食品经营")
+    page.get_by_role("button", name="检索").click()
+    result = page.locator("ol.results li").first
+    expect(result).to_contain_text(TITLE)
+    expect(result.locator("mark").first).to_have_text("冷链食品经营")
+    # The text of the PDF is searchable too.
+    page.goto(base + "/search/?q=13912345678")
+    expect(page.locator("ol.results")).to_contain_text(TITLE)
+    shot(page, "publishing-search")
+
+    sign_in(page, base, "deputy", password)
+    page.goto(item_url.replace("/gk/i/", "/gk/work/"))
+    page.get_by_label("撤回理由").fill("检查时间调整，另行通知。")
+    page.get_by_role("button", name="撤回").click()
+    expect(page.get_by_text("已处理。")).to_be_visible()
+    page.context.clear_cookies()
+    page.goto(item_url)
+    expect(page.get_by_role("alert")).to_contain_text("撤回")
+    expect(page.get_by_role("alert")).to_contain_text("检查时间调整，另行通知。")
+    shot(page, "publishing-withdrawn")
+    page.goto(base + "/search/?q=冷链食品经营")
+    expect(page.locator("ol.results")).not_to_contain_text(TITLE)
+
+
+def test_a_returned_draft_shows_the_opinion(page: Page, live_server, demo, shot):
+    base, password = live_server.url, demo.password
+    title = "商务局第四季度工作动态"
+    sign_in(page, base, "officer", password)
+    write_draft(page, base, title)
+    page.get_by_role("button", name="提交审核").click()
+
+    sign_in(page, base, "office_head", password)
+    open_task(page, base, title)
+    page.get_by_role("button", name="退回修改").click()
+    expect(page.get_by_text("请填写审核意见")).to_be_visible()
+    page.get_by_label("审核意见").fill("请补充检查范围和联系人。")
+    page.get_by_role("button", name="退回修改").click()
+    expect(page.get_by_text("审核意见已记录。")).to_be_visible()
+
+    sign_in(page, base, "officer", password)
+    page.goto(base + "/gk/work/")
+    page.locator("table.drafts").get_by_role("link", name=title).click()
+    expect(page.get_by_role("alert")).to_contain_text("请补充检查范围和联系人。")
+    expect(page.get_by_text("退回修改").first).to_be_visible()
+    shot(page, "publishing-returned")
