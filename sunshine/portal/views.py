@@ -16,4 +16,13 @@ def workbench(request: HttpRequest) -> HttpResponse:
     clocks = list(open_clocks_for(request.user)[:200])
     for clock in clocks:
         clock.status_label = Status.LABELS[clock.status]
-    return render(request, "portal/workbench.html", {"clocks": clocks})
+    notices = request.user.notifications.filter(read_at__isnull=True).order_by("-created_at")
+    return render(
+        request,
+        "portal/workbench.html",
+        {
+            "clocks": clocks,
+            "notices": notices[:20],
+            "notice_count": notices.count(),
+        },
+    )

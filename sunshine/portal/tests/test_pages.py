@@ -62,3 +62,17 @@ def test_workbench_lists_own_department_clocks_by_due_time(
     client.force_login(u["city_supervisor"])
     assert "市场监管局的事项" in client.get(reverse("portal:workbench")).content.decode()
     assert isinstance(now, datetime)
+
+
+@pytest.mark.django_db
+def test_workbench_shows_unread_notifications(client, demo):
+    from sunshine.supervision.models import Notification
+
+    Notification.objects.create(
+        recipient=demo.users["handler"], subject="【红牌】测试事项", created_at=timezone.now()
+    )
+    client.force_login(demo.users["handler"])
+    body = client.get(reverse("portal:workbench")).content.decode()
+    assert "未读通知（1）" in body and "【红牌】测试事项" in body
+    client.force_login(demo.users["reviewer"])
+    assert "【红牌】测试事项" not in client.get(reverse("portal:workbench")).content.decode()
