@@ -10,6 +10,7 @@ from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.db.models import Q
 
 from sunshine.accounts.validators import credit_code_check_char, id_number_check_char
 from sunshine.audit.actions import record
@@ -118,9 +119,13 @@ class Command(BaseCommand):
         for config in apps.get_app_configs():
             if config.name.startswith("sunshine.") and find_spec(f"{config.name}.demo"):
                 import_module(f"{config.name}.demo").load(self.stdout)
-        self.stdout.write(self.style.SUCCESS(f"演示数据已就绪（新建 {len(created)} 个账户）。"))
+        self.stdout.write(self.style.SUCCESS("演示数据已就绪。"))
+        # Every account the base and the subsystems made, read back from the database.
         self.stdout.write(f"演示账户（密码均为 {DEMO_PASSWORD}）：")
-        for username, real_name, title, _posts in STAFF:
-            self.stdout.write(f"  {username:<16} {real_name} · {title}")
-        self.stdout.write("  13800000001      张三 · 个人（自然人）")
-        self.stdout.write("  13800000002      李四 · 示例市阳光商贸有限公司（法人）")
+        people = User.objects.filter(Q(memberships__isnull=False) | ~Q(kind=User.Kind.STAFF))
+        for person in people.distinct().order_by("kind", "pk"):
+            posts = "、".join(
+                f"{m.department.short_name or m.department.name}{m.get_role_display()}"
+                for m in person.memberships.select_related("department")
+            ) or person.get_kind_display()
+            self.stdout.write(f"  {person.username:<16} {person.display_name} · {posts}")
