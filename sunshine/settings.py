@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "sunshine.reports",
     "sunshine.appeals",
     "sunshine.supervision",
+    "sunshine.ops",
     "sunshine.portal",
 ]
 
@@ -225,6 +226,9 @@ MAILERS = {
 }
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "sunshine@localhost")
 SMS_BACKEND = os.environ.get("SMS_BACKEND", "sunshine.supervision.notify.ConsoleSMSBackend")
+
+# /metrics: with a token set, Prometheus sends it as a bearer token; without one, loopback only.
+METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
 
 LOGGING = {
     "version": 1,

@@ -14,5 +14,6 @@ urlpatterns = [
     path("reports/", include("sunshine.reports.urls")),
     path("appeals/", include("sunshine.appeals.urls")),
     path("supervision/", include("sunshine.supervision.urls")),
+    path("", include("sunshine.ops.urls")),
     path("", include("sunshine.portal.urls")),
 ]
