@@ -159,6 +159,14 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
 LOGIN_LOCKOUT_MINUTES = int(os.environ.get("LOGIN_LOCKOUT_MINUTES", "15"))
 
+# Rate limits per client address (see sunshine.core.ratelimit): "count/unit", unit s, m, h or d.
+RATE_LIMITS = {
+    "login": os.environ.get("RATE_LIMIT_LOGIN", "20/m"),
+    "register": os.environ.get("RATE_LIMIT_REGISTER", "10/h"),
+    "lookup": os.environ.get("RATE_LIMIT_LOOKUP", "30/m"),
+    "public_form": os.environ.get("RATE_LIMIT_PUBLIC_FORM", "10/m"),
+}
+
 # Sessions end after an hour without activity and when the browser closes.
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", "3600"))
 SESSION_SAVE_EVERY_REQUEST = True

@@ -4,9 +4,11 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from sunshine.core.ratelimit import ratelimit
 from sunshine.errors import ActionError
 from sunshine.org.permissions import can
 
@@ -19,6 +21,7 @@ REGISTRATION = {
 }
 
 
+@method_decorator(ratelimit("login"), name="dispatch")
 class LoginView(auth_views.LoginView):
     form_class = LoginForm
     template_name = "accounts/login.html"
@@ -26,6 +29,7 @@ class LoginView(auth_views.LoginView):
 
 
 @require_http_methods(["GET", "POST"])
+@ratelimit("register")
 def register(request: HttpRequest, kind: str = "citizen") -> HttpResponse:
     if kind not in REGISTRATION:
         kind = "citizen"
