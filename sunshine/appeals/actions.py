@@ -169,36 +169,38 @@ def _create(
     if channel != Channel.API:
         _validate_contact(phone, contact_name)
     code = make_query_code()
+    # Built before the transaction: on SQLite the write lock is held from BEGIN to COMMIT, so
+    # only the numbering and the inserts run inside it (the intake bench posts concurrently).
+    appeal = Appeal(
+        query_digest=digest_query_code(code),
+        token=secrets.token_hex(8) if channel == Channel.API else "",
+        channel=channel,
+        mailbox=mailbox,
+        api_key=api_key,
+        type=type,
+        urgency=urgency,
+        category=category,
+        title=title[:100],
+        body=body,
+        place=place.strip(),
+        lat=lat,
+        long=long,
+        contact_name=contact_name.strip(),
+        phone=phone.strip(),
+        email=email.strip(),
+        citizen=citizen if citizen is not None and citizen.is_authenticated else None,
+        recorded_by=recorded_by,
+        consent_publish=consent_publish and not confidential,
+        confidential=confidential,
+        attachment=attachment or "",
+        external_ref=external_ref.strip(),
+        source_name=source_name.strip(),
+        received_at=at,
+    )
+    text = mailbox.name if mailbox else appeal.get_channel_display()
     with transaction.atomic():
-        serial = f"{at:%Y}{next_number(f'appeals:{at:%Y}'):06d}"
-        appeal = Appeal.objects.create(
-            serial=serial,
-            query_digest=digest_query_code(code),
-            token=secrets.token_hex(8) if channel == Channel.API else "",
-            channel=channel,
-            mailbox=mailbox,
-            api_key=api_key,
-            type=type,
-            urgency=urgency,
-            category=category,
-            title=title[:100],
-            body=body,
-            place=place.strip(),
-            lat=lat,
-            long=long,
-            contact_name=contact_name.strip(),
-            phone=phone.strip(),
-            email=email.strip(),
-            citizen=citizen if citizen is not None and citizen.is_authenticated else None,
-            recorded_by=recorded_by,
-            consent_publish=consent_publish and not confidential,
-            confidential=confidential,
-            attachment=attachment or "",
-            external_ref=external_ref.strip(),
-            source_name=source_name.strip(),
-            received_at=at,
-        )
-        text = mailbox.name if mailbox else appeal.get_channel_display()
+        appeal.serial = f"{at:%Y}{next_number(f'appeals:{at:%Y}'):06d}"
+        appeal.save(force_insert=True)
         _event(appeal, AppealEvent.Kind.RECEIVE, actor, at, text)
         _audit(actor, "receive", appeal, None, channel=channel)
     return appeal, code
@@ -233,6 +235,31 @@ def receive_transfer(
         actor,
         channel=Channel.TRANSFER,
         external_ref=external_ref,
+        source_name=source_name,
+        at=at,
+        recorded_by=actor,
+        **data,
+    )
+
+
+def receive_referral(
+    actor: Any,
+    organisation: Department,
+    *,
+    reference: str,
+    source_name: str,
+    at: datetime | None = None,
+    **data: Any,
+) -> tuple[Appeal, str]:
+    """A matter another subsystem of an agency hands to 12345 (e.g. a complaint filed as a
+    disclosure request, 政府信息公开条例第三十九条); the agency's own reference is kept."""
+    require(actor, "appeals.refer", organisation)
+    if not reference.strip():
+        raise ActionError(_("请填写转来事项的编号。"), field="reference")
+    return _create(
+        actor,
+        channel=Channel.REFERRAL,
+        external_ref=reference,
         source_name=source_name,
         at=at,
         recorded_by=actor,
@@ -907,6 +934,8 @@ def publish(
                 "editor": actor,
                 "published_at": at,
                 "is_withdrawn": False,
+                "withdrawn_at": None,
+                "withdrawal_reason": "",
             },
         )
         _event(appeal, AppealEvent.Kind.PUBLISH, actor, at, title)
@@ -915,5 +944,33 @@ def publish(
             "appeals.publish",
             publication,
             after={"title": title, "extra_masks": extra, "created": created},
+        )
+    return publication
+
+
+def withdraw_publication(
+    actor: Any, publication: Publication, *, reason: str, at: datetime | None = None
+) -> Publication:
+    """撤回: a published letter leaves the public pages (the writer objects, a name slipped
+    through the masking); it is kept, and the editor may publish it again."""
+    require(actor, "appeals.publish", publication.appeal)
+    at = _now(at)
+    if not reason.strip():
+        raise ActionError(_("请写明撤回原因。"), field="reason")
+    with transaction.atomic():
+        appeal = _lock(publication.appeal)
+        publication = Publication.objects.select_for_update().get(pk=publication.pk)
+        if publication.is_withdrawn:
+            raise ActionError(_("该信件已撤回，请刷新页面。"))
+        publication.is_withdrawn, publication.withdrawn_at = True, at
+        publication.withdrawal_reason = reason.strip()[:255]
+        publication.save()
+        _event(appeal, AppealEvent.Kind.UNPUBLISH, actor, at, publication.withdrawal_reason)
+        record(
+            actor,
+            "appeals.withdraw_publication",
+            publication,
+            before={"is_withdrawn": False},
+            after={"is_withdrawn": True, "reason": publication.withdrawal_reason},
         )
     return publication

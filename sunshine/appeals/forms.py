@@ -171,6 +171,10 @@ class FollowUpForm(forms.Form):
     note = forms.CharField(label=_("意见"), max_length=500, required=False)
 
 
+class WithdrawForm(forms.Form):
+    reason = forms.CharField(label=_("撤回原因"), max_length=255)
+
+
 class PublishForm(forms.Form):
     extra_masks = forms.CharField(
         label=_("另需隐去的内容"),

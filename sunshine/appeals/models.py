@@ -35,6 +35,7 @@ class Channel(models.TextChoices):
     WEB = "web", _("网上诉求")
     MAILBOX = "mailbox", _("信箱")
     TRANSFER = "transfer", _("上级转办")
+    REFERRAL = "referral", _("部门转来")
     API = "api", _("接口接入")
 
 
@@ -486,6 +487,8 @@ class Publication(models.Model):
     editor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     published_at = models.DateTimeField(db_index=True)
     is_withdrawn = models.BooleanField(default=False)
+    withdrawn_at = models.DateTimeField(_("撤回时间"), null=True, blank=True)
+    withdrawal_reason = models.CharField(_("撤回原因"), max_length=255, blank=True)
 
     class Meta:
         verbose_name = _("信件公开")
@@ -520,6 +523,7 @@ class AppealEvent(models.Model):
         REWORK = "rework", _("重办")
         REPORT = "report", _("上报上级")
         PUBLISH = "publish", _("公开")
+        UNPUBLISH = "unpublish", _("撤回公开")
         ARCHIVE = "archive", _("归档")
 
     appeal = models.ForeignKey(Appeal, on_delete=models.PROTECT, related_name="events")

@@ -238,11 +238,11 @@ def monthly_stats(year: int, month: int) -> dict[str, list[StatRow]]:
     """Per mailbox and per lead department for the month the appeals were received in.
 
     满意率 counts 满意 and 基本满意 over all ratings (each rating of a reworked appeal counts).
+    A repeat merged into another appeal is a letter of its mailbox (its writer gets the shared
+    reply) but not a second case of the department, which handled it once.
     """
     start, end = month_range(year, month)
-    appeals = Appeal.objects.filter(received_at__gte=start, received_at__lt=end).exclude(
-        status=Status.MERGED
-    )
+    appeals = Appeal.objects.filter(received_at__gte=start, received_at__lt=end)
     mailboxes = dict(Mailbox.objects.values_list("pk", "name"))
     departments = dict(Department.objects.values_list("pk", "name"))
     return {

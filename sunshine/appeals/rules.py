@@ -114,6 +114,12 @@ def _intake(user: Any, obj: Any) -> bool:
     return is_dispatcher(user)
 
 
+@rule("appeals.refer")
+def _refer(user: Any, organisation: Any) -> bool:
+    """An agency's staff hand a matter to 12345 on the agency's behalf."""
+    return organisation is not None and acts_for(user, organisation)
+
+
 @allow_anonymous
 @rule("appeals.submit")
 def _submit(user: Any, obj: Any) -> bool:

@@ -287,6 +287,7 @@ def ticket(request: HttpRequest, pk: int, bound: dict | None = None) -> HttpResp
     dispatcher = can(user, "appeals.dispatch", appeal)
     received = appeal.status == Status.RECEIVED
     pending = appeal.replies.filter(state=Reply.State.PENDING).first()
+    publication = Publication.objects.filter(appeal=appeal).first()
     context = {
         "appeal": appeal,
         "assignments": assignments,
@@ -306,6 +307,12 @@ def ticket(request: HttpRequest, pk: int, bound: dict | None = None) -> HttpResp
         "can_archive": dispatcher
         and appeal.status in (Status.CLOSED, Status.DIRECT, Status.REFUSED),
         "can_publish": can(user, "appeals.publish", appeal) and appeal.consent_publish,
+        "publication": publication,
+        "unpublish_form": (
+            f.WithdrawForm(prefix="unpublish")
+            if publication and not publication.is_withdrawn and can(user, "appeals.publish", appeal)
+            else None
+        ),
         "report_back": getattr(appeal, "report_back", None),
     }
     if dispatcher and received:
@@ -445,6 +452,12 @@ def _do_archive(request, appeal, target):
     return _run(forms.Form(request.POST), lambda d: actions.archive(request.user, appeal))
 
 
+def _do_unpublish(request, appeal, target):
+    form = f.WithdrawForm(request.POST, prefix="unpublish")
+    publication = get_object_or_404(Publication, appeal=appeal)
+    return _run(form, lambda d: actions.withdraw_publication(request.user, publication, **d))
+
+
 HANDLERS: dict[str, tuple[Handler, str]] = {
     # action: (handler, context name of the form shown again with its errors)
     "dispatch": (_do_dispatch, "dispatch_form"),
@@ -462,6 +475,7 @@ HANDLERS: dict[str, tuple[Handler, str]] = {
     "urge": (_do_urge, "urge_form"),
     "phone": (_do_phone, "phone_form"),
     "archive": (_do_archive, "error_form"),
+    "unpublish": (_do_unpublish, "unpublish_form"),
 }
 
 

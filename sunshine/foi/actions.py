@@ -15,6 +15,8 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from sunshine.appeals import actions as appeals
+from sunshine.appeals.models import Appeal, AppealType
 from sunshine.audit.actions import record, snapshot
 from sunshine.clocks import actions as clocks
 from sunshine.clocks.models import Clock, PauseReason, State, Unit
@@ -22,6 +24,8 @@ from sunshine.core.numbers import digest_query_code, make_query_code, next_numbe
 from sunshine.errors import ActionError
 from sunshine.org.models import Department
 from sunshine.org.permissions import require
+from sunshine.publishing.actions import create_draft_from_request
+from sunshine.publishing.models import Publication
 from sunshine.workdays.calendar import workdays_between
 
 from . import letters
@@ -720,26 +724,112 @@ def send_reply(actor: Any, request: Request, *, at: datetime | None = None) -> R
 # --- seams and remedies --------------------------------------------------------------------
 
 
-def refer_to_hotline(actor: Any, request: Request, *, case_number: str) -> Request:
-    """条例第三十九条: a complaint or petition filed as a request, handed on as a 12345 case."""
+def refer_to_hotline(
+    actor: Any, request: Request, *, appeal_type: str = AppealType.COMPLAINT
+) -> tuple[Appeal, str]:
+    """条例第三十九条: a complaint or petition filed as a request becomes a 12345 case through the
+    platform's intake; the request links it. Returns the case and its query code (shown once)."""
     require(actor, "foi.handle", request)
-    if request.outcome != "petition":
-        raise ActionError(_("只有按“信访举报投诉类申请”办结的申请才能转为12345工单。"))
-    if not case_number.strip():
-        raise ActionError(_("请填写12345工单号。"), field="case_number")
     with transaction.atomic():
         request = _lock(request)
-        before = {"complaint_case": request.complaint_case}
-        request.complaint_case = case_number.strip()
-        request.save(update_fields=["complaint_case"])
-        record(
+        if request.draft_outcome != "petition" or request.state not in (
+            Request.State.APPROVED,
+            Request.State.CLOSED,
+        ):
+            raise ActionError(
+                _("只有经合法性审查、按“信访举报投诉类申请”处理的申请才能转为12345工单。")
+            )
+        if request.complaint_case_id:
+            raise ActionError(_("该申请已转为12345工单，请刷新页面。"))
+        body = "\n".join(filter(None, [request.info_title, request.description]))
+        appeal, code = appeals.receive_referral(
             actor,
-            "foi.refer_to_hotline",
-            request,
-            before=before,
-            after={"complaint_case": request.complaint_case},
+            request.organisation,
+            reference=request.number,
+            source_name=_("{agency}政府信息公开申请").format(agency=request.organisation.name)[:64],
+            type=appeal_type,
+            title=request.info_title,
+            body=body,
+            contact_name=request.applicant_name[:64],
+            phone=request.phone,
+            email=request.email,
+            place=request.address[:200],
+            citizen=request.applicant,
         )
-    return request
+        request.complaint_case = appeal
+        request.save(update_fields=["complaint_case"])
+        _step(
+            request,
+            timezone.now(),
+            _("转12345热线办理"),
+            _("按信访、举报、投诉类事项转12345热线办理，工单编号：{serial}。").format(
+                serial=appeal.serial
+            ),
+            actor=actor,
+        )
+        record(
+            actor, "foi.refer_to_hotline", request, before={}, after={"complaint_case": appeal.pk}
+        )
+    return appeal, code
+
+
+def publish_proactively(
+    actor: Any, requests: list[Request], *, title: str, body: str
+) -> Publication:
+    """条例第四十四条: information several applicants asked for becomes a draft for proactive
+    publication; every request it answers links the draft."""
+    if not requests:
+        raise ActionError(_("请选择申请。"))
+    for request in requests:
+        require(actor, "foi.handle", request)
+    if len({r.organisation_id for r in requests}) != 1:
+        raise ActionError(_("只能将同一机关收到的申请一并转为主动公开。"), field="others")
+    if not title.strip():
+        raise ActionError(_("请填写主动公开信息的标题。"), field="title")
+    if not body.strip():
+        raise ActionError(_("请填写主动公开信息的正文。"), field="body")
+    with transaction.atomic():
+        locked = list(
+            Request.objects.select_for_update()
+            .filter(pk__in=[r.pk for r in requests])
+            .order_by("pk")
+        )
+        linked = [r.number for r in locked if r.proactive_publication_id]
+        if linked:
+            raise ActionError(
+                _("申请{numbers}已转为主动公开，请刷新页面。").format(numbers="、".join(linked))
+            )
+        first = locked[0]
+        reference = first.number if len(locked) == 1 else f"{first.number}等{len(locked)}件"
+        draft = create_draft_from_request(
+            actor,
+            organisation=first.organisation,
+            title=title.strip(),
+            body=body.strip(),
+            request_reference=reference[:64],
+        )
+        now = timezone.now()
+        for request in locked:
+            request.proactive_publication = draft
+            request.save(update_fields=["proactive_publication"])
+            _step(
+                request,
+                now,
+                _("转为主动公开"),
+                _("申请公开的信息已列入主动公开，草稿“{title}”待审核发布。").format(
+                    title=draft.title
+                ),
+                actor=actor,
+                public=False,
+            )
+            record(
+                actor,
+                "foi.publish_proactively",
+                request,
+                before={},
+                after={"proactive_publication": draft.pk},
+            )
+    return draft
 
 
 def record_remedy(
@@ -749,8 +839,17 @@ def record_remedy(
     require(actor, "foi.handle", request)
     if kind not in Remedy.Kind.values:
         raise ActionError(_("请选择复议或诉讼类别。"), field="kind")
+    if filed_on > timezone.localdate():
+        raise ActionError(_("受理日期不能晚于今天。"), field="filed_on")
     with transaction.atomic():
-        remedy = Remedy.objects.create(request=request, kind=kind, filed_on=filed_on, note=note)
+        request = _lock(request)
+        if request.state != Request.State.CLOSED:
+            raise ActionError(_("只能对已办结的申请记录行政复议或行政诉讼。"))
+        if filed_on < request.closed_on:
+            raise ActionError(_("受理日期不能早于申请办结日期。"), field="filed_on")
+        remedy = Remedy.objects.create(
+            request=request, kind=kind, filed_on=filed_on, note=note.strip()
+        )
         record(actor, "foi.remedy", remedy, after=snapshot(remedy, ["kind", "filed_on", "result"]))
     return remedy
 
@@ -763,6 +862,8 @@ def decide_remedy(actor: Any, remedy: Remedy, *, result: str, decided_on: date) 
         remedy = Remedy.objects.select_for_update().get(pk=remedy.pk)
         if remedy.result != Remedy.Result.PENDING:
             raise ActionError(_("该案件已审结，请刷新页面。"))
+        if decided_on > timezone.localdate():
+            raise ActionError(_("审结日期不能晚于今天。"), field="decided_on")
         if decided_on < remedy.filed_on:
             raise ActionError(_("审结日期不能早于受理日期。"), field="decided_on")
         before = snapshot(remedy, ["result", "decided_on"])

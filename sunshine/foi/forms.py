@@ -1,12 +1,14 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from sunshine.appeals.models import AppealType
 from sunshine.core.uploads import DOCUMENTS, IMAGES, UploadField
 from sunshine.org.models import Department
 
 from .fees import FeeMethod
-from .models import Consultation, Request
+from .models import Consultation, Remedy, Request
 from .outcomes import DECIDABLE
+from .queries import same_information
 
 
 def agencies():
@@ -112,3 +114,58 @@ class ReviewForm(forms.Form):
 
 class EmptyForm(forms.Form):
     pass
+
+
+class ProactiveForm(forms.Form):
+    """条例第四十四条: the draft and the other requests for the same information."""
+
+    needs_request = True
+    title = forms.CharField(label=_("主动公开信息标题"), max_length=200)
+    body = forms.CharField(label=_("正文"), widget=forms.Textarea(attrs={"rows": 4}))
+    others = forms.ModelMultipleChoiceField(
+        label=_("申请公开同一信息的其他申请"),
+        queryset=Request.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args, request: Request, **kwargs) -> None:
+        kwargs.setdefault("initial", {"title": request.info_title})
+        super().__init__(*args, **kwargs)
+        others = self.fields["others"]
+        others.queryset = same_information(request)
+        others.label_from_instance = lambda r: f"{r.number} {r.applicant_name}（{r.info_title}）"
+
+
+REFERRAL_TYPES = [
+    (t.value, t.label)
+    for t in (AppealType.COMPLAINT, AppealType.REPORT, AppealType.HELP, AppealType.SUGGESTION)
+]
+
+
+class ReferForm(forms.Form):
+    appeal_type = forms.ChoiceField(label=_("诉求类型"), choices=REFERRAL_TYPES)
+
+
+class RemedyForm(forms.Form):
+    kind = forms.ChoiceField(label=_("类别"), choices=Remedy.Kind.choices)
+    filed_on = forms.DateField(label=_("受理日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    note = forms.CharField(label=_("说明（复议机关或法院、案号）"), max_length=255, required=False)
+
+
+class RemedyDecisionForm(forms.Form):
+    needs_request = True
+    remedy = forms.ModelChoiceField(
+        label=_("案件"), queryset=Remedy.objects.none(), empty_label=_("请选择尚未审结的案件")
+    )
+    result = forms.ChoiceField(
+        label=_("审结结果"),
+        choices=[c for c in Remedy.Result.choices if c[0] != Remedy.Result.PENDING],
+    )
+    decided_on = forms.DateField(
+        label=_("审结日期"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args, request: Request, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["remedy"].queryset = request.remedies.filter(result=Remedy.Result.PENDING)

@@ -96,8 +96,22 @@ class Request(models.Model):
     letter_pdf = models.FileField(_("答复书（PDF）"), upload_to="foi/letters/", blank=True)
     # Seams to other subsystems: a 12345 case (条例第三十九条) and a proactive
     # publication (第四十四条).
-    complaint_case = models.CharField(_("转办的12345工单号"), max_length=40, blank=True)
-    proactive_publication = models.CharField(_("转为主动公开的信息"), max_length=64, blank=True)
+    complaint_case = models.ForeignKey(
+        "appeals.Appeal",
+        verbose_name=_("转办的12345工单"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    proactive_publication = models.ForeignKey(
+        "publishing.Publication",
+        verbose_name=_("转为主动公开的信息"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = _("政府信息公开申请")

@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from sunshine.clocks.models import Clock
@@ -33,6 +33,20 @@ def request_for(user: Any, pk: int, session: Any = None) -> Request:
     if can(user, "foi.view", request) or pk in (session or {}).get(TRACKED, []):
         return request
     raise Http404
+
+
+def same_information(request: Request) -> QuerySet[Request]:
+    """Other requests to the same agency for the same information (same 文号, or same title),
+    not yet turned into a proactive publication: candidates to answer together (第四十四条)."""
+    same = Q(info_title=request.info_title)
+    if request.info_number:
+        same |= Q(info_number=request.info_number)
+    return (
+        Request.objects.filter(same, organisation=request.organisation)
+        .filter(proactive_publication__isnull=True)
+        .exclude(pk=request.pk)
+        .order_by("received_on", "pk")
+    )
 
 
 def reply_clock(request: Request) -> tuple[Clock | None, list[str]]:

@@ -13,7 +13,7 @@ from sunshine.errors import ActionError
 from sunshine.org.permissions import can, require
 
 from . import actions, forms
-from .models import Consultation, Request
+from .models import Consultation, Remedy, Request
 from .queries import TRACKED, reply_clock, request_for, staff_requests
 
 
@@ -147,7 +147,6 @@ def register(request: HttpRequest) -> HttpResponse:
     return render(request, "foi/register.html", {"form": form})
 
 
-# step name -> (form, call, who may)
 def _decide(user: Any, foi: Request, data: dict) -> Any:
     files = [data["files"]] if data.get("files") else []
     return actions.submit_decision(
@@ -167,6 +166,27 @@ def _answer(user: Any, foi: Request, data: dict) -> Any:
     return actions.record_consultation_answer(user, consultation, **data)
 
 
+def _proactive(user: Any, foi: Request, data: dict) -> str:
+    draft = actions.publish_proactively(
+        user, [foi, *data["others"]], title=data["title"], body=data["body"]
+    )
+    return _("已生成主动公开草稿“{title}”，请到信息发布提交审核。").format(title=draft.title)
+
+
+def _refer(user: Any, foi: Request, data: dict) -> str:
+    appeal, code = actions.refer_to_hotline(user, foi, appeal_type=data["appeal_type"])
+    return _("已转12345热线办理，工单编号 {serial}，查询码 {code}（请告知申请人）。").format(
+        serial=appeal.serial, code=code
+    )
+
+
+def _decide_remedy(user: Any, foi: Request, data: dict) -> Any:
+    return actions.decide_remedy(
+        user, data["remedy"], result=data["result"], decided_on=data["decided_on"]
+    )
+
+
+# step name -> (form, call, who may, label); a call may return the message to show
 STEPS: dict[str, tuple[type, Callable[[Any, Request, dict], Any], str, str]] = {
     "confirm": (
         forms.EmptyForm,
@@ -236,6 +256,15 @@ STEPS: dict[str, tuple[type, Callable[[Any, Request, dict], Any], str, str]] = {
         "foi.handle",
         _("签发并送达答复书"),
     ),
+    "proactive": (forms.ProactiveForm, _proactive, "foi.handle", _("转为主动公开")),
+    "refer": (forms.ReferForm, _refer, "foi.handle", _("转12345热线办理")),
+    "remedy": (
+        forms.RemedyForm,
+        lambda u, r, d: actions.record_remedy(u, r, **d),
+        "foi.handle",
+        _("登记行政复议或行政诉讼"),
+    ),
+    "remedy_decided": (forms.RemedyDecisionForm, _decide_remedy, "foi.handle", _("登记审结结果")),
 }
 AVAILABLE = {
     Request.State.SUBMITTED: ["confirm"],
@@ -249,6 +278,27 @@ AVAILABLE = {
 }
 
 
+def _available(foi: Request) -> list[str]:
+    """The steps of the request's state, then the seams that do not depend on it."""
+    names = list(AVAILABLE[foi.state])
+    if foi.proactive_publication_id is None and foi.state != Request.State.SUBMITTED:
+        names.append("proactive")
+    approved = foi.state in (Request.State.APPROVED, Request.State.CLOSED)
+    if approved and foi.draft_outcome == "petition" and foi.complaint_case_id is None:
+        names.append("refer")
+    if foi.state == Request.State.CLOSED:
+        names.append("remedy")
+        if foi.remedies.filter(result=Remedy.Result.PENDING).exists():
+            names.append("remedy_decided")
+    return names
+
+
+def _form(name: str, foi: Request, *args: Any) -> Any:
+    form_class = STEPS[name][0]
+    extra = {"request": foi} if getattr(form_class, "needs_request", False) else {}
+    return form_class(*args, prefix=name, **extra)
+
+
 def _staff_request(request: HttpRequest, pk: int) -> Request:
     foi = request_for(request.user, pk)
     if not (can(request.user, "foi.handle", foi) or can(request.user, "foi.legal_review", foi)):
@@ -260,10 +310,10 @@ def _staff_request(request: HttpRequest, pk: int) -> Request:
 def manage(request: HttpRequest, pk: int, bound: dict | None = None) -> HttpResponse:
     foi = _staff_request(request, pk)
     panels = []
-    for name in AVAILABLE[foi.state]:
-        form_class, _call, rule, label = STEPS[name]
+    for name in _available(foi):
+        _form_class, _call, rule, label = STEPS[name]
         if can(request.user, rule, foi):
-            form = (bound or {}).get(name) or form_class(prefix=name)
+            form = (bound or {}).get(name) or _form(name, foi)
             panels.append({"name": name, "label": label, "form": form})
     clock, explanation = reply_clock(foi)
     return render(
@@ -276,6 +326,7 @@ def manage(request: HttpRequest, pk: int, bound: dict | None = None) -> HttpResp
             "steps": foi.steps.all(),
             "panels": panels,
             "consultations": foi.consultations.all(),
+            "remedies": foi.remedies.order_by("filed_on", "pk"),
             "positions": Consultation.Position,
         },
     )
@@ -287,15 +338,16 @@ def act(request: HttpRequest, pk: int, step: str) -> HttpResponse:
     foi = _staff_request(request, pk)
     if step not in STEPS:
         raise Http404
-    form_class, call, _rule, label = STEPS[step]
-    form = form_class(request.POST, request.FILES, prefix=step)
+    _form_class, call, _rule, label = STEPS[step]
+    form = _form(step, foi, request.POST, request.FILES)
     if form.is_valid():
         try:
-            call(request.user, foi, form.cleaned_data)
+            result = call(request.user, foi, form.cleaned_data)
         except ActionError as error:
             _form_error(form, error)
             messages.error(request, error.message)
         else:
-            messages.success(request, _("已办理：{label}。").format(label=label))
+            done = _("已办理：{label}。").format(label=label)
+            messages.success(request, result if isinstance(result, str) else done)
             return redirect("foi:manage", pk=pk)
     return manage(request, pk, bound={step: form})

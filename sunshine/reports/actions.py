@@ -72,6 +72,7 @@ def finalise_report(actor: Any, report: AnnualReport) -> AnnualReport:
         if failures:
             raise ActionError(_("校验未通过，不能定稿：") + "".join(failures))
         report.tables = {
+            "two": tables["two"],
             "three": {str(k): v for k, v in tables["three"].items()},
             "four": tables["four"],
         }

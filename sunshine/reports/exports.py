@@ -12,7 +12,8 @@ from openpyxl.styles import Alignment, Font
 
 from sunshine.documents.letters import BODY_FONT, HEADING_FONT, TITLE_FONT
 
-from .models import SECTION_TWO_FIELDS, AnnualReport
+from .models import AnnualReport
+from .queries import section_two_rows
 from .tables import COLUMN_LABELS, REMEDY_GROUPS, REMEDY_RESULTS, ROWS
 
 
@@ -51,8 +52,8 @@ def xlsx(report: AnnualReport, tables: dict[str, Any]) -> bytes:
         cells[0].alignment = Alignment(wrap_text=True)
     two = book.create_sheet(_("二、主动公开"))
     two.append([_("信息内容"), _("数量")])
-    for name, label in SECTION_TWO_FIELDS:
-        two.append([str(label), report.section_two.get(name, "")])
+    for label, value in section_two_rows(report, tables):
+        two.append([str(label), value])
     two.column_dimensions["A"].width = 40
     four = book.create_sheet(_("四、复议诉讼"))
     four.append(four_header())
@@ -93,9 +94,7 @@ def docx(report: AnnualReport, tables: dict[str, Any]) -> bytes:
     heading(_("一、总体情况"))
     body(report.overview)
     heading(_("二、主动公开政府信息情况"))
-    table(
-        [[str(label), str(report.section_two.get(name, ""))] for name, label in SECTION_TWO_FIELDS]
-    )
+    table([[str(label), str(value)] for label, value in section_two_rows(report, tables)])
     heading(_("三、收到和处理政府信息公开申请情况"))
     table([[_("申请人情况"), *[str(label) for label in COLUMN_LABELS]], *three_rows(tables)])
     heading(_("四、政府信息公开行政复议、行政诉讼情况"))

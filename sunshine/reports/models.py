@@ -2,14 +2,18 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+# Section 二 figures computed from the publications (规章 and 行政规范性文件, 条例第二十条第一项):
+# (field, publishing kind, count name, label).
+SECTION_TWO_COMPUTED = [
+    ("rules_issued", "rule", "issued", _("规章 本年制发件数")),
+    ("rules_abolished", "rule", "abolished", _("规章 本年废止件数")),
+    ("rules_in_force", "rule", "in_force", _("规章 现行有效件数")),
+    ("normative_issued", "normative", "issued", _("行政规范性文件 本年制发件数")),
+    ("normative_abolished", "normative", "abolished", _("行政规范性文件 本年废止件数")),
+    ("normative_in_force", "normative", "in_force", _("行政规范性文件 现行有效件数")),
+]
 # Section 二 figures the platform does not hold (entered or imported by staff).
 SECTION_TWO_FIELDS = [
-    ("rules_issued", _("规章 本年制发件数")),
-    ("rules_abolished", _("规章 本年废止件数")),
-    ("rules_in_force", _("规章 现行有效件数")),
-    ("normative_issued", _("行政规范性文件 本年制发件数")),
-    ("normative_abolished", _("行政规范性文件 本年废止件数")),
-    ("normative_in_force", _("行政规范性文件 现行有效件数")),
     ("licences", _("行政许可 本年处理决定数量")),
     ("penalties", _("行政处罚 本年处理决定数量")),
     ("enforcement", _("行政强制 本年处理决定数量")),

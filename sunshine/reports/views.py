@@ -11,8 +11,8 @@ from sunshine.org.permissions import can
 
 from . import actions, exports
 from .forms import ReportForm
-from .models import SECTION_TWO_FIELDS, AnnualReport
-from .queries import tables_of
+from .models import AnnualReport
+from .queries import section_two_rows, tables_of
 from .tables import COLUMN_LABELS, REMEDY_GROUPS, REMEDY_RESULTS, check_three
 
 CONTENT_TYPES = {
@@ -98,9 +98,7 @@ def report(request: HttpRequest, code: str, year: int) -> HttpResponse:
             "four": [v for group in tables["four"] for v in group],
             "remedy_groups": REMEDY_GROUPS,
             "remedy_results": REMEDY_RESULTS,
-            "two": [
-                (label, report.section_two.get(name, "—")) for name, label in SECTION_TWO_FIELDS
-            ],
+            "two": section_two_rows(report, tables),
             "failures": check_three(tables["three"]) if editing else [],
             "can_finalise": editing
             and report.pk

@@ -1,7 +1,9 @@
 """依申请公开 end to end: a citizen files, staff ask for a correction, consult a third party,
-extend, pass the legal review and send the letter; the citizen follows it and downloads it."""
+extend, pass the legal review and send the letter, turn the information into a proactive draft
+and record a review against the reply; the citizen follows it and downloads the letter."""
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 pytestmark = pytest.mark.browser
@@ -105,6 +107,19 @@ def test_request_from_filing_to_the_letter(page: Page, live_server, demo, shot):
     page.get_by_role("button", name="签发并送达答复书").click()
     expect(page.locator("dd.state")).to_have_text("已办结")
     shot(page, "foi-staff-closed")
+
+    # 第四十四条: the information becomes a proactive draft; a 行政复议 is recorded against it.
+    page.locator("#panel-proactive").get_by_label("正文").fill("2025年商贸流通专项资金分配结果。")
+    page.get_by_role("button", name="转为主动公开").click()
+    expect(page.get_by_text("已生成主动公开草稿")).to_be_visible()
+    remedy = page.locator("#panel-remedy")
+    remedy.get_by_label("类别").select_option("review")
+    remedy.get_by_label("受理日期").fill(timezone.localdate().isoformat())
+    remedy.get_by_label("说明").fill("示例市人民政府行政复议")
+    remedy.get_by_role("button", name="登记行政复议或行政诉讼").click()
+    expect(page.get_by_role("cell", name="尚未审结")).to_be_visible()
+    expect(page.get_by_text("已转为主动公开：")).to_be_visible()
+    shot(page, "foi-staff-seams")
 
     login(page, live_server, "13800000001", pw)
     page.goto(live_server.url + "/foi/mine/")
