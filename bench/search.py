@@ -78,7 +78,6 @@ def build_corpus(n: int) -> None:
     from sunshine.publishing.generator import generate
     from sunshine.search.backends import backend
     from sunshine.search.models import SearchDocument
-    from sunshine.search.tokens import index_tokens
 
     rng = random.Random(42)  # noqa: S311 -- generated text
     start = datetime(2020, 1, 1, tzinfo=UTC).date()
@@ -107,7 +106,7 @@ def build_corpus(n: int) -> None:
             SearchDocument.objects.bulk_create(docs)
             with connection.cursor() as cursor:
                 for d in docs:
-                    store.write(cursor, d.pk, index_tokens(d.title), index_tokens(d.text))
+                    store.write(cursor, d.source, [d.pk], d.title, d.text, [d.text])
         print(f"  indexed {offset + len(docs):,}", end="\r", flush=True)
     print()
 
@@ -117,14 +116,15 @@ def bench_search() -> list[str]:
 
     from sunshine.search.queries import search
 
-    failures, times, ratios = [], [], []
+    failures, times, cpu, ratios = [], [], [], []
     print(f"{'query':<22}{'hits':>8}{'ours p50':>10}{'LIKE':>10}{'ratio':>8}  same")
     for q in QUERIES:
         ours = []
         for _ in range(RUNS):
-            t = time.perf_counter()
+            t, c = time.perf_counter(), time.process_time()
             result = search(q)
             ours.append(time.perf_counter() - t)
+            cpu.append(time.process_time() - c)
         times += ours
         everything = {h.object_id for h in search(q, limit=10**7).hits}
         like = []
@@ -149,13 +149,17 @@ def bench_search() -> list[str]:
             f"{statistics.median(like) * 1000:>8.1f}ms{ratio:>7.1f}×  {'yes' if same else 'NO'}"
         )
     times.sort()
+    cpu.sort()
     p50, p95 = statistics.median(times) * 1000, times[int(len(times) * 0.95) - 1] * 1000
+    # CPU time as well: on a shared machine the wall clock also counts other processes' turns.
+    cpu50, cpu95 = statistics.median(cpu) * 1000, cpu[int(len(cpu) * 0.95) - 1] * 1000
     worst = min(ratios) if ratios else float("nan")
     print(
         f"search over {DOCS:,} documents: p50 {p50:.1f} ms, p95 {p95:.1f} ms (target ≤ 20 ms);"
         f" selective queries {worst:.1f}×–{max(ratios, default=0):.1f}× faster than LIKE"
         " (target ≥ 10×)"
     )
+    print(f"  CPU time of this process: p50 {cpu50:.1f} ms, p95 {cpu95:.1f} ms")
     if p95 > 20:
         failures.append(f"p95 {p95:.1f} ms > 20 ms")
     if ratios and worst < 10:
@@ -213,7 +217,8 @@ def bench_http(env: dict) -> list[str]:
             "warning",
             "search:application",
         ],
-        env={**env, "BENCH_SERVE": "1"},
+        # A connection per worker, not per request, as in production.
+        env={**env, "BENCH_SERVE": "1", "CONN_MAX_AGE": "60"},
     )
     try:
         deadline = time.perf_counter() + 30

@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -307,7 +308,8 @@ def submit(actor: Any, publication: Publication, *, at: datetime | None = None) 
                 department=publication.department,
                 limit=ART26_LIMIT,
                 unit=Unit.WORKDAYS,
-                at=_start_of(publication.written_on),
+                # Before 09:00 on the day it was written, the clock starts with the submission.
+                at=min(_start_of(publication.written_on), at),
                 legal_basis=_("《政府信息公开条例》第二十六条"),
                 actor=actor,
                 responsible=publication.author,
@@ -491,6 +493,16 @@ def _months_later(day: date, months: int) -> date:
     raise AssertionError("unreachable")
 
 
+def _touch(publication: Publication, *, related: bool = True) -> None:
+    """Its public page changes (and, when `related`, the pages that list it): cached copies
+    keyed by the page revision are no longer used.
+    """
+    ids = [publication.pk]
+    if related:
+        ids += list(publication.related.values_list("pk", flat=True))
+    Publication.objects.filter(pk__in=ids).update(page_revision=F("page_revision") + 1)
+
+
 def _publish(publication: Publication, actor: Any, at: datetime) -> None:
     """索引号 `{organisation code}/{year}-{serial}`: gap-free per organisation and year."""
     year = timezone.localdate(at).year
@@ -504,6 +516,7 @@ def _publish(publication: Publication, actor: Any, at: datetime) -> None:
     publication.rereview_on = None
     _stop(publication, actor, at, _("已发布"))
     publication.save()
+    _touch(publication)
     index_publication(publication)
     record(
         actor,
@@ -547,6 +560,7 @@ def withdraw(
         publication.state = Publication.State.WITHDRAWN
         publication.withdrawn_at, publication.withdraw_reason = at, reason.strip()
         publication.save()
+        _touch(publication)
         remove_document("publication", publication.pk)
         record(
             actor,
@@ -582,6 +596,7 @@ def set_validity(
         publication.validity, publication.validity_on = validity, on
         publication.validity_reason = reason.strip()
         publication.save()
+        _touch(publication, related=False)
         record(
             actor,
             "publishing.set_validity",
@@ -608,6 +623,45 @@ def set_pinned(actor: Any, placement: Placement, *, pinned: bool) -> Placement:
             object_repr=f"{placement.column} · {placement.publication}"[:200],
         )
     return placement
+
+
+def set_related(
+    actor: Any, publication: Publication, *, index_numbers: Iterable[str]
+) -> Publication:
+    """Link a published item with others by 索引号 (a document and its 政策解读); the link is
+    mutual, so each page lists the other.
+    """
+    require(actor, "publishing.manage", publication)
+    wanted = {n.strip() for n in index_numbers if n.strip()}
+    with transaction.atomic():
+        publication = Publication.objects.select_for_update().get(pk=publication.pk)
+        if publication.state != Publication.State.PUBLISHED:
+            raise ActionError(_("只有已发布的信息可以关联相关文件。"))
+        if publication.index_number in wanted:
+            raise ActionError(_("不能关联信息本身。"), field="index_numbers")
+        found = list(
+            Publication.objects.filter(
+                index_number__in=wanted, state=Publication.State.PUBLISHED
+            ).order_by("pk")
+        )
+        missing = wanted - {p.index_number for p in found}
+        if missing:
+            raise ActionError(
+                _("找不到已发布的信息：%(numbers)s") % {"numbers": "、".join(sorted(missing))},
+                field="index_numbers",
+            )
+        before = sorted(publication.related.values_list("index_number", flat=True))
+        _touch(publication)
+        publication.related.set(found)
+        _touch(publication)
+        record(
+            actor,
+            "publishing.set_related",
+            publication,
+            before={"related": before},
+            after={"related": sorted(p.index_number for p in found)},
+        )
+    return publication
 
 
 def rereview(

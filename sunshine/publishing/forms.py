@@ -112,3 +112,12 @@ class RereviewForm(forms.Form):
     )
     opinion = forms.CharField(label=_("复审意见"), widget=forms.Textarea(attrs={"rows": 3}))
     legal_basis = forms.CharField(label=_("依据"), max_length=255)
+
+
+class RelatedForm(forms.Form):
+    index_numbers = forms.CharField(
+        label=_("相关文件索引号"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("每行一个索引号，如文件与其政策解读互相关联；清空则取消关联。"),
+    )

@@ -242,6 +242,9 @@ class Publication(models.Model):
         "clocks.Clock", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     view_count = models.PositiveBigIntegerField(_("访问量"), default=0)
+    # Raised by every action that changes what the public page shows (withdrawal, 废止/失效,
+    # related items): cached copies of the page are keyed by it.
+    page_revision = models.PositiveIntegerField(default=0, editable=False)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
 
     class Meta:

@@ -23,6 +23,8 @@ urlpatterns = [
     path("work/<int:pk>/submit/", views.draft_submit, name="submit"),
     path("work/<int:pk>/withdraw/", views.withdraw, name="withdraw"),
     path("work/<int:pk>/validity/", views.validity, name="validity"),
+    path("work/<int:pk>/related/", views.related, name="related"),
+    path("work/<int:pk>/pin/<int:placement_id>/", views.pin, name="pin"),
     path("work/<int:pk>/rereview/", views.rereview, name="rereview"),
     path("work/task/<int:pk>/", views.review, name="review"),
 ]

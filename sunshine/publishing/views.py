@@ -16,8 +16,26 @@ from sunshine.org.models import Department, Role
 from sunshine.org.permissions import can, departments_for, require
 
 from . import actions, counting, queries, secrecy
-from .forms import DraftForm, RereviewForm, ReviewForm, SecrecyForm, ValidityForm, WithdrawForm
-from .models import Attachment, Category, Column, Guide, Publication, Site, Task, Theme
+from .forms import (
+    DraftForm,
+    RelatedForm,
+    RereviewForm,
+    ReviewForm,
+    SecrecyForm,
+    ValidityForm,
+    WithdrawForm,
+)
+from .models import (
+    Attachment,
+    Category,
+    Column,
+    Guide,
+    Placement,
+    Publication,
+    Site,
+    Task,
+    Theme,
+)
 
 PAGE_SIZE = 20
 
@@ -101,8 +119,8 @@ ITEM_CACHE_SECONDS = 600
 
 
 def item(request: HttpRequest, pk: int) -> HttpResponse:
-    """The item page. Visitors without a session get a cached copy keyed by everything that can
-    change on a published item (state, 废止/失效), so a withdrawal shows at once.
+    """The item page. Visitors without a session get a cached copy keyed by the page's revision,
+    which every change to what the page shows raises, so a withdrawal shows at once.
     """
     key = None
     if settings.SESSION_COOKIE_NAME not in request.COOKIES:
@@ -271,6 +289,14 @@ def draft(request: HttpRequest, pk: int) -> HttpResponse:
             "withdraw_form": WithdrawForm(),
             "validity_form": ValidityForm(),
             "rereview_form": RereviewForm(),
+            "related_form": RelatedForm(
+                initial={
+                    "index_numbers": "\n".join(
+                        publication.related.order_by("pk").values_list("index_number", flat=True)
+                    )
+                }
+            ),
+            "placements": publication.placements.select_related("column__site"),
         },
     )
 
@@ -394,6 +420,28 @@ def validity(request: HttpRequest, pk: int) -> HttpResponse:
     return _manage(
         request, pk, ValidityForm, lambda p, d: actions.set_validity(request.user, p, **d)
     )
+
+
+@login_required
+@require_POST
+def related(request: HttpRequest, pk: int) -> HttpResponse:
+    return _manage(
+        request,
+        pk,
+        RelatedForm,
+        lambda p, d: actions.set_related(request.user, p, index_numbers=d["index_numbers"].split()),
+    )
+
+
+@login_required
+@require_POST
+def pin(request: HttpRequest, pk: int, placement_id: int) -> HttpResponse:
+    """置顶 in one column, or no longer."""
+    publication = _draft_for(request, pk)
+    placement = get_object_or_404(Placement, pk=placement_id, publication=publication)
+    actions.set_pinned(request.user, placement, pinned=request.POST.get("pinned") == "1")
+    messages.success(request, _("已处理。"))
+    return redirect("publishing:draft", pk=pk)
 
 
 @login_required

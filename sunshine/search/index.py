@@ -8,7 +8,7 @@ from django.db import connection, transaction
 
 from .backends import backend
 from .models import SearchDocument
-from .tokens import MAX_QUERY_LENGTH, index_tokens
+from .tokens import MAX_QUERY_LENGTH
 
 PART_CHARS = 4000
 
@@ -38,8 +38,9 @@ def index_document(
     store = backend()
     with transaction.atomic():
         remove_document(source, object_id)
-        title_tokens = index_tokens(title)
-        for number, part in enumerate(split_parts(text)):
+        parts = split_parts(text)
+        ids = []
+        for number, part in enumerate(parts):
             doc = SearchDocument.objects.create(
                 source=source,
                 object_id=object_id,
@@ -54,8 +55,9 @@ def index_document(
                 text=part,
                 url=url,
             )
-            with connection.cursor() as cursor:
-                store.write(cursor, doc.pk, title_tokens if number == 0 else "", index_tokens(part))
+            ids.append(doc.pk)
+        with connection.cursor() as cursor:
+            store.write(cursor, source, ids, title, text, parts)
 
 
 def remove_document(source: str, object_id: int) -> None:

@@ -10,7 +10,8 @@ from datetime import datetime
 from django.db import connection
 from django.utils.safestring import SafeString, mark_safe
 
-from .backends import backend
+from .backends import MAIN_SOURCE, backend
+from .models import SearchDocument
 from .tokens import Term, normalise, parse_query
 
 SNIPPET_CHARS = 120
@@ -65,12 +66,25 @@ def search(
     limit: int = 20,
     offset: int = 0,
 ) -> Results:
-    """Ranked public items containing every word of `query` (each as a substring)."""
+    """Ranked public items containing every word of `query` (each as a substring).
+
+    Unfiltered searches of the publications take the backend's shortcut when it has one; the
+    result set is the same either way, broad ones are ordered differently (see the backend).
+    """
     terms = parse_query(query)
     if not terms:
         return Results(query, 0, [])
     filters = filters or Filters()
     store = backend()
+    if source == MAIN_SOURCE and filters == Filters() and not any(t.needs_scan for t in terms):
+        with connection.cursor() as cursor:
+            page = store.main_source_page(cursor, terms, limit, offset)
+        if page is not None:
+            total, doc_ids = page
+            objects = dict(
+                SearchDocument.objects.filter(pk__in=doc_ids).values_list("pk", "object_id")
+            )
+            return Results(query, total, _hits([objects[pk] for pk in doc_ids], terms, source))
     where, params = _conditions(terms, filters, source)
     if all(t.needs_scan for t in terms):
         tables, match_params, score, score_params = "search_searchdocument d", [], "0", []
@@ -99,8 +113,6 @@ def search(
 
 
 def _hits(ids: list[int], terms: list[Term], source: str) -> list[Hit]:
-    from .models import SearchDocument
-
     parts: dict[int, list[SearchDocument]] = {}
     for doc in SearchDocument.objects.filter(source=source, object_id__in=ids).order_by("part"):
         parts.setdefault(doc.object_id, []).append(doc)
@@ -108,7 +120,7 @@ def _hits(ids: list[int], terms: list[Term], source: str) -> list[Hit]:
     for object_id in ids:
         docs = parts[object_id]
         first = docs[0]
-        text = next((d.text for d in docs if _find(d.text, terms)[0] >= 0), first.text)
+        text = next((d.text for d in docs if _find(_lowered(d.text), terms)[0] >= 0), first.text)
         hits.append(
             Hit(
                 object_id,
@@ -130,8 +142,13 @@ def _needles(terms: list[Term]) -> list[str]:
     return sorted({n for n in needles if n}, key=len, reverse=True)
 
 
-def _find(text: str, terms: list[Term]) -> tuple[int, int]:
-    lowered = normalise(text) if len(normalise(text)) == len(text) else text.lower()
+def _lowered(text: str) -> str:
+    """What the needles are looked for in: normalised, unless that would move the offsets."""
+    normalised = normalise(text)
+    return normalised if len(normalised) == len(text) else text.lower()
+
+
+def _find(lowered: str, terms: list[Term]) -> tuple[int, int]:
     for needle in _needles(terms):
         at = lowered.find(needle)
         if at >= 0:
@@ -141,10 +158,11 @@ def _find(text: str, terms: list[Term]) -> tuple[int, int]:
 
 def highlight(text: str, terms: list[Term], *, width: int) -> SafeString:
     """An escaped passage of `text` around the first match, every match in it marked."""
-    at, _length = _find(text, terms)
+    lowered = _lowered(text)
+    at, _length = _find(lowered, terms)
     start = max(0, at - width // 3) if at >= 0 else 0
     passage = text[start : start + width]
-    lowered = normalise(passage) if len(normalise(passage)) == len(passage) else passage.lower()
+    lowered = lowered[start : start + width] if len(lowered) == len(text) else passage.lower()
     marks: list[tuple[int, int]] = []
     for needle in _needles(terms):
         for found in re.finditer(re.escape(needle), lowered):

@@ -111,6 +111,10 @@ def test_report_review_publish_find_withdraw(page: Page, live_server, demo, shot
 
     sign_in(page, base, "deputy", password)
     page.goto(item_url.replace("/gk/i/", "/gk/work/"))
+    placements = page.locator("ul.placements li")
+    placements.first.get_by_role("button", name="置顶").click()
+    expect(page.locator("ul.placements li").first).to_contain_text("已置顶")
+    shot(page, "publishing-manage")
     page.get_by_label("撤回理由").fill("检查时间调整，另行通知。")
     page.get_by_role("button", name="撤回").click()
     expect(page.get_by_text("已处理。")).to_be_visible()

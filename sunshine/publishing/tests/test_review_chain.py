@@ -1,7 +1,7 @@
 """信息直报 through the review chain: permissions, opinions, the Art. 26 clock, publishing."""
 
 import re
-from datetime import date
+from datetime import date, datetime, time
 
 import pytest
 from django.utils import timezone
@@ -217,3 +217,17 @@ def test_draft_from_request_for_the_foi_office(demo):
         actions.create_draft_from_request(
             demo.users["market"], organisation=bureau, title="x", body="", request_reference="1"
         )
+
+
+def test_an_item_written_today_is_published_before_nine(demo):
+    """The Art. 26 clock starts at 09:00 of 成文日期, or at the submission if that is earlier."""
+    early = timezone.make_aware(datetime.combine(timezone.localdate(), time(0, 30)))
+    item = draft(demo, written_on=timezone.localdate())
+    actions.submit(demo.users["officer"], item, at=early)
+    actions.approve_task(demo.users["office_head"], pending(item), at=early)
+    actions.approve_task(
+        demo.users["secrecy"], pending(item), decision="publish", legal_basis="第十九条", at=early
+    )
+    actions.approve_task(demo.users["deputy"], pending(item), at=early)
+    item.refresh_from_db()
+    assert item.state == Publication.State.PUBLISHED

@@ -5,6 +5,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from sunshine.search import backends
 from sunshine.search.index import PART_CHARS, index_document, remove_document
 from sunshine.search.queries import Filters, search
 from sunshine.search.tokens import index_tokens, parse_query
@@ -98,3 +99,33 @@ def test_filters_removal_and_long_texts():
 def test_tokens():
     assert index_tokens("ＡＢＣ１２３信息") == "abc123 信 信息 息"
     assert [t.tokens for t in parse_query("信息公开 2020")] == [("信息", "息公", "公开"), ("2020",)]
+
+
+def test_the_publications_shortcut_pages_through_the_whole_set(monkeypatch):
+    """Unfiltered searches of the publications skip the join: the set, its count and every page
+    still agree with a substring search, whether the matches are ranked or only the newest are.
+    """
+    rng = random.Random(11)
+    docs = {pk: _text(rng) for pk in range(1, 61)}
+    docs[61] = "甲" * PART_CHARS + "许可公开"  # a match only in the second part
+    for pk, text in docs.items():
+        index_document(
+            "publication", pk, title="", text=text, url=f"/{pk}", organisation_id=1, published_at=AT
+        )
+    index_document(
+        "test", 99, title="", text="许可公开", url="/99", organisation_id=1, published_at=AT
+    )
+    for ranked in (1000, 3):
+        monkeypatch.setattr(backends, "RANKED_CANDIDATES", ranked)
+        for q in ["许可", "公开", "许可公开", "市局", "信息 公开"]:
+            words = q.split()
+            expected = {pk for pk, text in docs.items() if all(w in text for w in words)}
+            found = search(q, limit=1000)
+            assert found.total == len(expected), q
+            assert {h.object_id for h in found.hits} == expected, q
+            pages = [
+                h.object_id for o in range(0, 40, 4) for h in search(q, limit=4, offset=o).hits
+            ]
+            assert pages == [h.object_id for h in found.hits][:40], q
+    assert 61 in {h.object_id for h in search("许可公开").hits}
+    assert [h.object_id for h in search("许可公开", source="test").hits] == [99]
