@@ -4,6 +4,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from django.contrib.contenttypes.models import ContentType
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,8 +16,8 @@ from sunshine.errors import ActionError
 from sunshine.org.models import Department, Membership, Role
 from sunshine.org.permissions import require
 
-from . import performance
-from .models import Alert, Bulletin, Level, Notification, Scheme, SweepLock, Urging
+from . import anomalies, performance
+from .models import Alert, Anomaly, Bulletin, Level, Notification, Scheme, SweepLock, Urging
 
 # Which stored time of a running clock raises which signal.
 THRESHOLDS = ((Level.RED, "due_at"), (Level.YELLOW, "yellow_at"), (Level.PROMPT, "warn_at"))
@@ -260,6 +261,64 @@ def close_alert(actor: Any, alert: Alert, *, finding: str, now: datetime | None 
     return alert
 
 
+ANOMALY_LOOKBACK_DAYS = 7  # records entered late still fall inside a later run's window
+
+
+def run_anomaly_rules(
+    now: datetime | None = None, period: performance.Period | None = None
+) -> dict[str, int]:
+    """Run every anomaly rule over the period (by default the last week) and record each
+    (rule, case) once: a second run, or two at once, adds nothing (unique constraint)."""
+    now = now or timezone.now()
+    if period is None:
+        today = timezone.localtime(now).date()
+        period = performance.Period(today - timedelta(days=ANOMALY_LOOKBACK_DAYS), today)
+    created: dict[str, int] = {}
+    with transaction.atomic():
+        for code, rule in anomalies.RULES.items():
+            found: dict[tuple[int, str], Anomaly] = {}
+            for finding in rule.find(period):
+                content_type = ContentType.objects.get_for_model(finding.case)
+                key = (content_type.pk, str(finding.case.pk))
+                found.setdefault(
+                    key,
+                    Anomaly(
+                        rule=code,
+                        content_type=content_type,
+                        object_id=key[1],
+                        title=finding.title[:200],
+                        detail=finding.detail,
+                        department_id=finding.department_id,
+                        occurred_at=finding.occurred_at,
+                        recorded_at=now,
+                    ),
+                )
+            before = Anomaly.objects.filter(rule=code).count()
+            Anomaly.objects.bulk_create(found.values(), ignore_conflicts=True)
+            created[code] = Anomaly.objects.filter(rule=code).count() - before
+        record(None, "supervision.anomalies", None, after={"created": created})
+    return created
+
+
+def close_anomaly(
+    actor: Any, anomaly: Anomaly, *, finding: str, now: datetime | None = None
+) -> Anomaly:
+    """Close an anomaly with the supervision office's finding (查实, 属正常情形 …)."""
+    require(actor, "supervision.act", anomaly)
+    finding = finding.strip()
+    if not finding:
+        raise ActionError(_("请填写处理结论。"), field="finding")
+    with transaction.atomic():
+        anomaly = Anomaly.objects.select_for_update().get(pk=anomaly.pk)
+        if anomaly.state == Anomaly.State.CLOSED:
+            raise ActionError(_("该异常事项已处理完毕。"))
+        anomaly.state, anomaly.finding = Anomaly.State.CLOSED, finding
+        anomaly.closed_by, anomaly.closed_at = actor, now or timezone.now()
+        anomaly.save()
+        record(actor, "supervision.close_anomaly", anomaly, after={"finding": finding})
+    return anomaly
+
+
 def period_bounds(kind: str, day: date) -> tuple[date, date]:
     """The month, quarter or year that contains `day`, as first and last days."""
     if kind == Bulletin.Period.MONTH:
@@ -310,8 +369,12 @@ def generate_bulletin(
     )
     data = {
         "scores": [s.as_dict() for s in scores],
-        "red_list": [s.unit.name for s in scores[:5]],
-        "black_list": [s.unit.name for s in scores[::-1][:5] if s.total < 100],
+        # 红榜: the best rated units graded 优秀 without a red card; 黑榜: the worst units graded
+        # 不合格 or holding a red card. A quiet unit (no data) is on neither.
+        "red_list": [s.unit.name for s in scores if s.rated and s.total >= 90 and not s.red_cards][
+            :5
+        ],
+        "black_list": [s.unit.name for s in scores[::-1] if s.total < 60 or s.red_cards][:5],
         "overdue": [
             {"title": t, "department": d, "at": timezone.localtime(a).isoformat()}
             for t, d, a in overdue

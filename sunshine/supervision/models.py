@@ -1,5 +1,5 @@
 from django.conf import settings
-from django.contrib.contenttypes.fields import GenericRelation
+from django.contrib.contenttypes.fields import GenericForeignKey, GenericRelation
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -262,3 +262,58 @@ class Bulletin(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class Anomaly(models.Model):
+    """A case an anomaly rule (anomalies.py) flagged: recorded once per rule and case, closed by
+    the supervision office with a finding, like an alert."""
+
+    class State(models.TextChoices):
+        OPEN = "open", _("待处理")
+        CLOSED = "closed", _("已处理")
+
+    rule = models.CharField(_("规则"), max_length=32)
+    content_type = models.ForeignKey("contenttypes.ContentType", on_delete=models.PROTECT)
+    object_id = models.CharField(max_length=64)
+    case = GenericForeignKey("content_type", "object_id")
+    title = models.CharField(_("事项"), max_length=200)
+    detail = models.TextField(_("发现的情况"))
+    department = models.ForeignKey(
+        "org.Department", verbose_name=_("责任部门"), on_delete=models.PROTECT, related_name="+"
+    )
+    occurred_at = models.DateTimeField(_("发生时间"))
+    recorded_at = models.DateTimeField(_("记录时间"))
+    state = models.CharField(_("状态"), max_length=8, choices=State.choices, default=State.OPEN)
+    finding = models.TextField(_("处理结论"), blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    closed_at = models.DateTimeField(_("处理时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("异常事项")
+        verbose_name_plural = _("异常事项")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["rule", "content_type", "object_id"], name="one_anomaly_per_rule_case"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["state", "rule"]),
+            models.Index(fields=["department", "state"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rule_label} · {self.title}"
+
+    @property
+    def rule_label(self) -> str:
+        from .anomalies import RULES
+
+        return str(RULES[self.rule].label) if self.rule in RULES else self.rule
+
+    @property
+    def rule_description(self) -> str:
+        from .anomalies import RULES
+
+        return str(RULES[self.rule].description) if self.rule in RULES else ""

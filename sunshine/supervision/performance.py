@@ -11,12 +11,15 @@ from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, Q, Sum
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from sunshine.appeals.models import Appeal, Assignment
+from sunshine.appeals.models import FollowUp as AppealFollowUp
 from sunshine.clocks.engine import tz
 from sunshine.clocks.models import Clock, State
+from sunshine.hall.models import Rating, Satisfaction
 from sunshine.org.models import Department
 
 from .models import Alert, Level, ManualScore, Scheme
@@ -140,6 +143,80 @@ for _code, _label in MANUAL_INDICATORS.items():
     indicator(_code, _label)(_manual(_code))
 
 
+# --- indicators the subsystems' records give ----------------------------------------------------
+
+
+def _clock_rate(kind: str) -> Callable[[Period], Figures]:
+    """On-time rate of one kind of clock finished in the period."""
+
+    def compute(period: Period) -> Figures:
+        rows = _grouped(
+            _finished(period).filter(kind=kind),
+            n=Count("pk"),
+            ok=Count("pk", filter=Q(on_time=True)),
+        )
+        return {dept: (row["ok"], row["n"]) for dept, row in rows.items()}
+
+    return compute
+
+
+indicator("sign_rate", gettext_lazy("及时签收率（响应率）"))(_clock_rate("appeals.sign"))
+indicator("foi_reply_rate", gettext_lazy("依申请公开按时答复率"))(_clock_rate("foi.reply"))
+indicator("publication_rate", gettext_lazy("主动公开及时率（第二十六条）"))(
+    _clock_rate("publishing.art26")
+)
+
+
+def _pairs(qs, department: str, numerator: Any, denominator: Any = None) -> Figures:
+    rows = qs.values(department).annotate(num=numerator, den=denominator or Count("pk")).order_by()
+    return {row[department]: (row["num"] or 0, row["den"]) for row in rows if row[department]}
+
+
+@indicator("return_rate", gettext_lazy("回退率"))
+def return_rate(period: Period) -> Figures:
+    """Returns (退单) per ticket dispatched to the department in the period; lower is better."""
+    dispatched = Assignment.objects.filter(
+        dispatched_at__gte=period.since, dispatched_at__lt=period.until
+    )
+    return _pairs(dispatched, "department_id", Sum("returns"))
+
+
+@indicator("rework_rate", gettext_lazy("重办率"))
+def rework_rate(period: Period) -> Figures:
+    """Tickets closed in the period that had to be done again; lower is better."""
+    closed = Appeal.objects.filter(closed_at__gte=period.since, closed_at__lt=period.until)
+    return _pairs(closed, "lead_department_id", Count("pk", filter=Q(rework_count__gt=0)))
+
+
+@indicator("resolution_rate", gettext_lazy("解决率"))
+def resolution_rate(period: Period) -> Figures:
+    """Follow-ups (回访) in the period in which the caller says the problem is solved."""
+    followed = AppealFollowUp.objects.filter(at__gte=period.since, at__lt=period.until)
+    return _pairs(followed, "appeal__lead_department_id", Count("pk", filter=Q(resolved=True)))
+
+
+@indicator("satisfaction_rate", gettext_lazy("满意率（好差评与回访）"))
+def satisfaction_rate(period: Period) -> Figures:
+    """满意 and 基本满意 among the hall's 好差评 and the 12345 回访 of the period."""
+    ratings = _pairs(
+        Rating.objects.filter(created_at__gte=period.since, created_at__lt=period.until),
+        "application__item__department_id",
+        Count("pk", filter=Q(score__lte=Satisfaction.FAIR)),
+    )
+    followups = _pairs(
+        AppealFollowUp.objects.filter(at__gte=period.since, at__lt=period.until),
+        "appeal__lead_department_id",
+        Count("pk", filter=Q(satisfaction__in=("satisfied", "basic"))),
+    )
+    return {
+        dept: (
+            ratings.get(dept, (0, 0))[0] + followups.get(dept, (0, 0))[0],
+            (ratings.get(dept, (0, 0))[1] or 0) + (followups.get(dept, (0, 0))[1] or 0),
+        )
+        for dept in set(ratings) | set(followups)
+    }
+
+
 # --- scoring ------------------------------------------------------------------------------------
 
 TWO = Decimal("0.01")
@@ -178,7 +255,16 @@ class UnitScore:
     total: Decimal = Decimal(0)
     grade: str = ""
     rank: int = 0
+    rated: bool = False  # some weighted indicator had data this period
     figures: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def assessed(self) -> bool:
+        return self.rated or bool(self.deduction) or bool(self.bonus)
+
+    @property
+    def red_cards(self) -> int:
+        return int(self.figures.get("red", 0))
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -190,6 +276,7 @@ class UnitScore:
             "bonus": str(self.bonus),
             "total": str(self.total),
             "grade": self.grade,
+            "assessed": self.assessed,
             "lines": self.lines,
             "figures": self.figures,
         }
@@ -267,6 +354,7 @@ def score(scheme: Scheme, period: Period) -> list[UnitScore]:
         # Out of 100, over the items that had data.
         base = earned * 100 / used_weight if used_weight else Decimal(100)
         unit_score.base = base.quantize(TWO, ROUND_HALF_UP)
+        unit_score.rated = bool(used_weight)
         if used_weight and used_weight != total_weight:
             unit_score.lines.append(
                 _("按有数据的指标折算为百分制：%(earned)s ÷ %(used)s × 100 = %(base)s 分。")
@@ -298,9 +386,10 @@ def score(scheme: Scheme, period: Period) -> list[UnitScore]:
                 )
         total = unit_score.base - unit_score.deduction + unit_score.bonus
         unit_score.total = min(Decimal(100), max(Decimal(0), total)).quantize(TWO, ROUND_HALF_UP)
-        unit_score.grade = grade(unit_score.total)
+        unit_score.grade = grade(unit_score.total) if unit_score.assessed else _("本期无考评数据")
         unit_score.figures.update(yellow=yellow, red=red)
-    ranked = sorted(scores.values(), key=lambda s: (-s.total, s.unit.path))
+    # A quiet unit (nothing to score, nothing deducted) is listed after those assessed.
+    ranked = sorted(scores.values(), key=lambda s: (not s.assessed, -s.total, s.unit.path))
     for position, unit_score in enumerate(ranked, start=1):
         unit_score.rank = position
     return ranked

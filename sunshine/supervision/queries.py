@@ -11,7 +11,7 @@ from sunshine.clocks.queries import Status, with_status
 from sunshine.org.models import Role
 from sunshine.org.permissions import departments_for, is_supervisor
 
-from .models import Alert, Level, Urging
+from .models import Alert, Anomaly, Level, Urging
 
 
 def _scope(qs: QuerySet, user: Any, field: str = "department") -> QuerySet:
@@ -69,3 +69,15 @@ def urgings_for(user: Any) -> QuerySet[Urging]:
         .select_related("alert__clock", "department", "issued_by")
         .order_by("-state", "-issued_at")
     )
+
+
+def open_anomalies(user: Any, rule: str | None = None) -> QuerySet[Anomaly]:
+    qs = _scope(Anomaly.objects.filter(state=Anomaly.State.OPEN), user)
+    if rule:
+        qs = qs.filter(rule=rule)
+    return qs.select_related("department").order_by("-occurred_at", "pk")
+
+
+def access_anomaly(user: Any, pk: int) -> Anomaly:
+    """The anomaly if the user may see it; another department's looks like a missing one."""
+    return _scope(Anomaly.objects.select_related("department", "closed_by"), user).get(pk=pk)

@@ -16,6 +16,13 @@ def sweep_clocks() -> int:
 
 
 @task
+def run_anomaly_rules() -> int:
+    from .actions import run_anomaly_rules
+
+    return sum(run_anomaly_rules().values())
+
+
+@task
 def deliver_notifications() -> int:
     """Send what has not been sent; each notification is claimed before it is sent, so a second
     worker running at the same time, or this task run twice, sends nothing twice."""
@@ -37,3 +44,9 @@ def deliver_notifications() -> int:
 def every_minute() -> None:
     """The scheduler's tick: queue the sweep (it runs on a worker like every other task)."""
     sweep_clocks.enqueue()
+
+
+@db_periodic_task(crontab(hour="1", minute="10"))
+def every_night() -> None:
+    """The anomaly rules read a week of records: once a day, at night."""
+    run_anomaly_rules.enqueue()

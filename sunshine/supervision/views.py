@@ -2,6 +2,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -9,9 +10,9 @@ from sunshine.clocks.queries import Status, explain_clock
 from sunshine.errors import ActionError
 from sunshine.org.permissions import can, require
 
-from . import actions, exports, queries
+from . import actions, charts, exports, queries
 from .forms import BulletinForm, CloseForm, RespondForm, UrgeForm
-from .models import Alert, Bulletin, Level, Urging
+from .models import Alert, Anomaly, Bulletin, Level, Urging
 
 
 @login_required
@@ -29,6 +30,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "alerts": queries.open_alerts(request.user, level)[:500],
             "levels": Level.choices,
             "level": level,
+            "anomalies": queries.open_anomalies(request.user)[:200],
         },
     )
 
@@ -103,6 +105,37 @@ def close(request: HttpRequest, pk: int) -> HttpResponse:
         pk,
         CloseForm,
         lambda alert, data: actions.close_alert(request.user, alert, finding=data["finding"]),
+    )
+
+
+def _access_anomaly(request: HttpRequest, pk: int) -> Anomaly:
+    require(request.user, "supervision.view")
+    try:
+        return queries.access_anomaly(request.user, pk)
+    except Anomaly.DoesNotExist:
+        raise Http404 from None
+
+
+@login_required
+def anomaly_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    anomaly = _access_anomaly(request, pk)
+    form = CloseForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.close_anomaly(request.user, anomaly, finding=form.cleaned_data["finding"])
+        except ActionError as error:
+            form.add_error("finding", error.message)
+        else:
+            messages.success(request, _("已办理。"))
+            return redirect("supervision:anomaly", pk=anomaly.pk)
+    return render(
+        request,
+        "supervision/anomaly.html",
+        {
+            "anomaly": anomaly,
+            "form": form,
+            "may_act": can(request.user, "supervision.act", anomaly),
+        },
     )
 
 
@@ -212,4 +245,30 @@ def bulletin_file(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
         )
     response = HttpResponse(content, content_type=kind)
     response["Content-Disposition"] = f'attachment; filename="bulletin-{bulletin.pk}.{fmt}"'
+    return response
+
+
+@login_required
+def dashboards(request: HttpRequest) -> HttpResponse:
+    require(request.user, "supervision.view")
+    window = charts.Window(timezone.now())
+    return render(
+        request,
+        "supervision/charts.html",
+        {"charts": charts.build(request.user, window), "window": window},
+    )
+
+
+@login_required
+def chart_file(request: HttpRequest, key: str) -> HttpResponse:
+    require(request.user, "supervision.view")
+    if key not in charts.CHARTS:
+        raise Http404
+    window = charts.Window(timezone.now())
+    (chart,) = charts.build(request.user, window, key)
+    response = HttpResponse(
+        charts.xlsx(chart, window),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="{key}.xlsx"'
     return response

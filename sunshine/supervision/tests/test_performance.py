@@ -9,6 +9,8 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from sunshine.appeals.models import Appeal, Assignment
+from sunshine.appeals.models import FollowUp as AppealFollowUp
 from sunshine.clocks.actions import start_clock, stop_clock
 from sunshine.clocks.models import Unit
 from sunshine.errors import ActionError
@@ -118,7 +120,10 @@ def test_bulletin_is_drafted_approved_and_exported(city, client):
     )
     assert (bulletin.period_start, bulletin.period_end) == (NOVEMBER.start, NOVEMBER.end)
     assert bulletin.data["overdue"][0]["title"] == "商务3"
-    assert bulletin.data["black_list"][0] == "测试市商务局"
+    # 商务局 fails and holds a red card; 市场监管局 (良好) is good but not 优秀; the quiet
+    # units have nothing to be praised or blamed for.
+    assert bulletin.data["black_list"] == ["测试市商务局"]
+    assert bulletin.data["red_list"] == []
     with pytest.raises(ActionError, match="已经生成"):
         actions.generate_bulletin(
             city["supervisor"], scheme, period="month", day=date(2026, 11, 20), now=at("2026-12-01")
@@ -155,3 +160,84 @@ def test_bulletin_is_drafted_approved_and_exported(city, client):
 )
 def test_period_bounds(kind, day, bounds):
     assert actions.period_bounds(kind, day) == bounds
+
+
+def test_the_appeals_scheme_scores_the_three_rates(city):
+    """响应率 30 / 解决率 35 / 满意率 35 (migration 0005), from the 12345 records of November."""
+    commerce, market = city["commerce"], city["market"]
+    # 商务局 signs 9 of 10 tickets in time, 市场监管局 both of 2.
+    for unit, late in ((commerce, 1), (market, 0)):
+        count = 10 if unit is commerce else 2
+        for i in range(count):
+            clock = start_clock(
+                unit,
+                kind="appeals.sign",
+                title=f"签收{i}",
+                department=unit,
+                limit=1,
+                unit=Unit.WORKDAYS,
+                at=at("2026-11-16"),
+            )
+            stop = at("2026-11-19") if i < late else at("2026-11-16", 11)
+            stop_clock(clock, outcome="签收", actor=None, at=stop)
+    # 回访: 商务局 3 of 4 resolved and 3 of 4 satisfied; 市场监管局 1 of 1 both.
+    visits = [
+        (commerce, True, "satisfied", 0),
+        (commerce, True, "basic", 1),
+        (commerce, True, "satisfied", 0),
+        (commerce, False, "unsatisfied", 0),
+        (market, True, "basic", 0),
+    ]
+    for i, (unit, resolved, satisfaction, rework) in enumerate(visits):
+        appeal = Appeal.objects.create(
+            serial=f"S{i}",
+            query_digest="x",
+            channel="hotline",
+            type="help",
+            title="求助",
+            body="求助",
+            received_at=at("2026-11-16"),
+            lead_department=unit,
+            status="closed",
+            closed_at=at("2026-11-20"),
+            rework_count=rework,
+        )
+        AppealFollowUp.objects.create(
+            appeal=appeal,
+            satisfaction=satisfaction,
+            resolved=resolved,
+            via="phone",
+            recorded_by=city["supervisor"],
+            at=at("2026-11-21"),
+        )
+        Assignment.objects.create(
+            appeal=appeal,
+            department=unit,
+            role="lead",
+            state="done",
+            dispatched_by=city["supervisor"],
+            dispatched_at=at("2026-11-16"),
+            returns=1 if i == 3 else 0,
+        )
+    assert performance.INDICATORS["rework_rate"].compute(NOVEMBER)[commerce.pk] == (1, 4)
+    assert performance.INDICATORS["return_rate"].compute(NOVEMBER)[commerce.pk] == (1, 4)
+    scheme = Scheme.objects.get(name="12345诉求办理考评（三率）")
+    scores = {s.unit.code: s for s in performance.score(scheme, NOVEMBER)}
+    # 响应率 90 %: (90 − 80) / 20 × 30 = 15; 解决率 and 满意率 75 %: (75 − 60) / 40 × 35
+    # = 13.125 → 13.13 each; the scheme has no card deductions.
+    assert scores["C-SW"].total == Decimal("41.26") and scores["C-SW"].deduction == 0
+    assert "及时签收率（响应率）：9/10 = 90.0%" in "\n".join(scores["C-SW"].lines)
+    assert scores["C-SC"].total == Decimal("100.00") and scores["C-SC"].rank == 1
+
+
+def test_a_quiet_unit_is_listed_last_without_a_grade(city):
+    quiet = Department.objects.create(
+        code="C-QX",
+        name="测试市气象局",
+        kind=Department.Kind.BUREAU,
+        parent=city["commerce"].parent,
+    )
+    scheme = Scheme.objects.get(name="综合绩效考评（默认）")
+    ranked = performance.score(scheme, NOVEMBER)
+    assert ranked[-1].unit == quiet and ranked[-1].grade == "本期无考评数据"
+    assert [s.unit.code for s in ranked[:2]] == ["C-SC", "C-SW"]

@@ -1,0 +1,128 @@
+"""Dashboards: each chart's table comes from the records, its options carry the same figures,
+the page draws them without inline script, and every table exports to Excel."""
+
+import io
+import json
+import re
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from sunshine.appeals.models import Appeal
+from sunshine.appeals.models import FollowUp as AppealFollowUp
+from sunshine.clocks import actions as clock_actions
+from sunshine.clocks.models import Unit
+from sunshine.org.models import Membership, Role
+from sunshine.supervision import actions, charts
+
+TZ = ZoneInfo("Asia/Shanghai")
+NOW = datetime(2026, 3, 20, 12, tzinfo=TZ)  # a Friday; the window starts Monday 2025-12-29
+
+
+def at(day: str, hour: int = 10) -> datetime:
+    return datetime.fromisoformat(day).replace(hour=hour, tzinfo=TZ)
+
+
+def rows(chart: charts.Chart) -> dict[str, list]:
+    return {row[0]: row[1:] for row in chart.rows}
+
+
+@pytest.fixture
+def records(demo):
+    d, u = demo.departments, demo.users
+    made = [
+        clock_actions.start_clock(
+            d["SLS-QSZ"],
+            kind="chart",
+            title=f"图表{i}",
+            department=d["SLS-QSZ"],
+            limit=3,
+            unit=Unit.WORKDAYS,
+            at=at("2026-03-02"),
+        )
+        for i in range(3)
+    ]
+    # One done on 03-04; the other two, due 03-05, are swept red on 03-06 and done late.
+    clock_actions.stop_clock(made[0], outcome="办结", actor=None, at=at("2026-03-04"))
+    actions.sweep(at("2026-03-06", 9))
+    for clock, stop in zip(made[1:], ["2026-03-06", "2026-03-13"], strict=True):
+        clock_actions.stop_clock(clock, outcome="办结", actor=None, at=at(stop))
+    for serial, place, satisfaction in [
+        ("C1", "清水镇东村", "satisfied"),
+        ("C2", "清水镇西街", "unsatisfied"),
+        ("C3", "阳光路88号", None),
+    ]:
+        appeal = Appeal.objects.create(
+            serial=serial,
+            query_digest="x",
+            channel="hotline",
+            type="complaint",
+            title="路灯不亮",
+            body="路灯不亮",
+            place=place,
+            received_at=at("2026-03-09"),
+            lead_department=d["SLS-QSZ"],
+        )
+        if satisfaction:
+            AppealFollowUp.objects.create(
+                appeal=appeal,
+                satisfaction=satisfaction,
+                resolved=True,
+                via="phone",
+                recorded_by=u["city_supervisor"],
+                at=at("2026-03-16"),
+            )
+    return made
+
+
+@pytest.fixture
+def town_head(demo, django_user_model):
+    head = django_user_model.objects.create_user(
+        username="qsz_head", password="x" * 12, real_name="镇长"
+    )
+    Membership.objects.create(user=head, department=demo.departments["SLS-QSZ"], role=Role.LEADER)
+    return head
+
+
+def test_tables_from_the_records(records, town_head):
+    built = {c.key: c for c in charts.build(town_head, charts.Window(NOW))}
+    assert set(built) == set(charts.CHARTS)
+    # The head of the town sees their own town: three started the week of 03-02, two finished
+    # that week (one late, on 03-06), one the next week (late).
+    weekly = rows(built["weekly"])
+    assert weekly["03-02"] == [3, 2, 1] and weekly["03-09"] == [0, 1, 1]
+    assert built["weekly"].options["series"][0]["data"][-3:] == [3, 0, 0]
+    assert rows(built["on_time"])["示例市清水镇人民政府"] == [3, 1, 33.3]
+    assert rows(built["alerts"])["红牌"] == [2, 2]
+    places = rows(built["appeal_places"])
+    assert places["清水镇"] == [2] and places["城区及其他"] == [1]
+    assert built["appeal_places"].options["xAxis"]["data"] == ["清水镇", "城区及其他"]
+    assert rows(built["satisfaction"])["12345回访"] == [1, 0, 1, 2, 50.0]
+    assert charts.place_of("滨江街道三号") == "滨江街道"
+
+
+def test_a_department_head_sees_only_their_department(records, demo):
+    built = {c.key: c for c in charts.build(demo.users["director"], charts.Window(NOW))}
+    assert "示例市清水镇人民政府" not in rows(built["on_time"])
+    assert sum(r[1] for r in built["weekly"].rows) == 0
+
+
+def test_page_and_excel(records, demo, client):
+    client.force_login(demo.users["city_supervisor"])
+    page = client.get(reverse("supervision:charts")).content.decode()
+    assert 'data-options="chart-on_time"' in page
+    assert re.search(r'<script id="chart-on_time" type="application/json">', page)
+    assert not re.search(r"<script(?![^>]*(src=|application/json))", page)
+    options = json.loads(
+        re.search(r'<script id="chart-alerts" type="application/json">(.*?)</script>', page)[1]
+    )
+    assert options["xAxis"]["data"] == ["预警", "黄牌", "红牌"]
+    response = client.get(reverse("supervision:chart_file", args=["appeal_places"]))
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    assert sheet["A1"].value == "诉求（按事发地）" and sheet["A3"].value == "乡镇（街道）"
+    assert client.get("/supervision/charts/nothing.xlsx").status_code == 404
+    client.force_login(demo.users["13800000001"])
+    assert client.get(reverse("supervision:charts")).status_code in (403, 404)
