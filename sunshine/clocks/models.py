@@ -94,6 +94,10 @@ class Clock(models.Model):
             # Serves "how many open clocks, by department" as a covering index scan.
             models.Index(fields=["state", "department"]),
             models.Index(fields=["responsible", "state"]),
+            # Performance indicators and anomaly rules read what finished in a period.
+            models.Index(
+                fields=["stopped_at"], name="clock_stopped_at", condition=Q(state="stopped")
+            ),
             models.Index(
                 fields=["provisional"], name="clock_provisional", condition=Q(provisional=True)
             ),
