@@ -129,3 +129,30 @@ def test_the_publications_shortcut_pages_through_the_whole_set(monkeypatch):
             assert pages == [h.object_id for h in found.hits][:40], q
     assert 61 in {h.object_id for h in search("许可公开").hits}
     assert [h.object_id for h in search("许可公开", source="test").hits] == [99]
+
+
+def test_fts_rows_go_with_their_documents():
+    """A flush or a removed document leaves no FTS row behind to be found later (SQLite keeps
+    the FTS rows in a table of their own; PostgreSQL keeps the tokens in the document row)."""
+    from django.db import connection
+
+    from sunshine.search.models import SearchDocument
+
+    for pk in (1, 2):
+        index_document(
+            "test",
+            pk,
+            title="冷链食品",
+            text="专项检查",
+            url=f"/{pk}",
+            organisation_id=1,
+            published_at=AT,
+        )
+    assert search("冷链", source="test").total == 2
+    SearchDocument.objects.filter(object_id=1).delete()
+    assert [h.object_id for h in search("冷链", source="test").hits] == [2]
+    if connection.vendor == "sqlite":
+        SearchDocument.objects.all().delete()
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM search_fts")
+            assert cursor.fetchone()[0] == 0
