@@ -94,7 +94,8 @@ def main() -> int:
         "--cases",
         str(args.cases),
     ]
-    return failed or subprocess.call(command)  # noqa: S603 -- our own script
+    # PostgreSQL runs even when SQLite missed the target: the report needs both figures.
+    return subprocess.call(command) or failed  # noqa: S603 -- our own script
 
 
 def run(cases: int, label: str) -> int:
@@ -126,6 +127,8 @@ def run(cases: int, label: str) -> int:
     users = list(get_user_model().objects.filter(kind="staff"))
     subject = Department.objects.get(code="SLS")
 
+    # Who signs each lane, found once: the bench times the engine, not the search for an officer.
+    actors = {}
     ours = 0
     started = time.perf_counter()
     for n in range(cases):
@@ -135,8 +138,10 @@ def run(cases: int, label: str) -> int:
             if not pending:
                 break
             for task in pending:
-                actor = next(u for u in users if may_act(u, task))
-                actions.act(actor, task, "approve", opinion="同意")
+                lane = (task.role, task.department_id)
+                if lane not in actors:
+                    actors[lane] = next(u for u in users if may_act(u, task))
+                actions.act(actors[lane], task, "approve", opinion="同意")
                 ours += 1
         instance.refresh_from_db()
         assert instance.state == Instance.State.APPROVED

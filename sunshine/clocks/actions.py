@@ -119,7 +119,6 @@ def _append(
         # Lock the clock so two concurrent moves replay one after the other.
         clock = Clock.objects.select_for_update().get(pk=clock.pk)
         before = _snapshot(clock)
-        events = event_data(clock)
         new = EventData(
             kind=kind,
             at=at,
@@ -128,8 +127,14 @@ def _append(
             note=note,
             approver=str(approver) if approver else "",
         )
-        result = compute(clock.unit, clock.initial_limit, [*events, new], get_calendar())
-        seq = (clock.events.aggregate(m=Max("seq"))["m"] or 0) + 1
+        if kind == ClockEvent.Kind.STOP and clock.state == State.RUNNING:
+            last = clock.events.aggregate(seq=Max("seq"), at=Max("at"))
+            result = _stop_running(clock, new, last["at"])
+        else:
+            events = event_data(clock)
+            result = compute(clock.unit, clock.initial_limit, [*events, new], get_calendar())
+            last = {"seq": len(events)}
+        seq = (last["seq"] or 0) + 1
         ClockEvent.objects.create(
             clock=clock,
             seq=seq,
@@ -142,9 +147,26 @@ def _append(
             approver=approver,
         )
         _apply(clock, result)
-        clock.save()
+        clock.save(update_fields=[*DERIVED, "started_at"])
         record(actor, f"clocks.{kind}", clock, before=before, after=_snapshot(clock))
     return clock
+
+
+def _stop_running(clock: Clock, stop: EventData, last_at: datetime | None) -> Computation:
+    """What replaying the history would give for stopping a running clock, from the stored
+    fields: the running segment's deadline is the stored due time (recompute_clock keeps it
+    current when the calendar changes), so nothing else of the history is needed."""
+    if last_at is not None and stop.at < last_at:
+        raise ClockError("计时事件的时间不能早于上一事件。")
+    return Computation(
+        state=State.STOPPED,
+        limit=clock.limit,
+        started_at=clock.started_at,
+        due_at=clock.due_at,
+        stopped_at=stop.at,
+        outcome=stop.note,
+        on_time=stop.at < clock.due_at,
+    )
 
 
 def pause_clock(

@@ -32,9 +32,11 @@ class ApplicationForm(forms.Form):
     address = forms.CharField(label=_("经营（项目）地址"), max_length=255, required=False)
     description = forms.CharField(label=_("情况说明"), widget=forms.Textarea, required=False)
 
-    def __init__(self, *args, item: ServiceItem, **kwargs) -> None:
+    def __init__(self, *args, item: ServiceItem, submitting: bool = False, **kwargs) -> None:
+        """Submitting asks for the required materials on the form itself, so that a missing one
+        is shown beside its field instead of leaving a stray draft behind."""
         super().__init__(*args, **kwargs)
-        material_fields(self, item, required=False)
+        material_fields(self, item, required=submitting)
 
 
 class CorrectionForm(forms.Form):
@@ -77,6 +79,8 @@ class RatingForm(forms.Form):
 
 
 class FollowUpForm(forms.Form):
-    callback_note = forms.CharField(label=_("回访核实情况"), widget=forms.Textarea)
+    callback_note = forms.CharField(
+        label=_("回访核实情况"), widget=forms.Textarea(attrs={"rows": 3})
+    )
     resolution = forms.ChoiceField(label=_("处置方式"), choices=FollowUp.Resolution.choices)
-    reply = forms.CharField(label=_("反馈申请人"), widget=forms.Textarea)
+    reply = forms.CharField(label=_("反馈申请人"), widget=forms.Textarea(attrs={"rows": 3}))

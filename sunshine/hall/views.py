@@ -86,7 +86,13 @@ def apply(request: HttpRequest, pk: int) -> HttpResponse:
     obj = get_object_or_404(ServiceItem, pk=pk, is_current=True)
     require(request.user, "hall.apply", obj)
     initial = {"applicant_name": request.user.display_name, "contact_phone": request.user.mobile}
-    form = ApplicationForm(request.POST or None, request.FILES or None, item=obj, initial=initial)
+    form = ApplicationForm(
+        request.POST or None,
+        request.FILES or None,
+        item=obj,
+        initial=initial,
+        submitting="submit" in request.POST,
+    )
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if not k.startswith("material_")}
         try:

@@ -14,9 +14,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from sunshine.audit.actions import record, snapshot
+from sunshine.audit.actions import batch, record, snapshot
 from sunshine.clocks.actions import pause_clock, resume_clock, start_clock, stop_clock
-from sunshine.clocks.models import Unit
+from sunshine.clocks.models import Clock, Unit
 from sunshine.errors import ActionError
 from sunshine.org.models import Department, Role
 from sunshine.org.permissions import has_role, require
@@ -50,7 +50,7 @@ def start(
     if definition.status != ProcessDefinition.Status.PUBLISHED:
         raise ActionError(_("该审批流程尚未发布。"))
     at = at or timezone.now()
-    with transaction.atomic():
+    with transaction.atomic(), batch():
         instance = Instance.objects.create(
             definition=definition,
             content_type=ContentType.objects.get_for_model(subject),
@@ -135,16 +135,25 @@ def _perform(
         raise ActionError(_("未知的操作。"))
     if not opinion:
         raise ActionError(_("请填写处理意见。"), field="opinion")
-    with transaction.atomic():
-        instance = Instance.objects.select_for_update().get(pk=task.instance_id)
+    with transaction.atomic(), batch():
+        instance = (
+            Instance.objects.select_for_update(of=("self",))
+            .select_related("definition")
+            .get(pk=task.instance_id)
+        )
         task = Task.objects.select_for_update().get(pk=task.pk)
+        task.instance = instance  # the audit record names the task by its instance's title
         if task.state != Task.State.PENDING or instance.state != Instance.State.RUNNING:
             raise ActionError(_("该任务已处理，请刷新页面。"))
         step = instance.definition.parsed.steps[instance.position]
         allowed = (S.APPROVE,) if task.kind == Task.Kind.CONSULT else step.actions
         if verb not in allowed:
             raise ActionError(_("本环节不允许“%(verb)s”。") % {"verb": VERB_LABELS[verb]})
-        if verb == S.APPROVE and task.consults.filter(state=Task.State.PENDING).exists():
+        if (
+            verb == S.APPROVE
+            and task.kind == Task.Kind.STEP
+            and task.consults.filter(state=Task.State.PENDING).exists()
+        ):
             raise ActionError(_("加签人尚未签署意见。"))
         before = snapshot(task, _TASK_FIELDS)
         if verb in (S.ADD_SIGNER, S.TRANSFER):
@@ -168,7 +177,8 @@ def _sign(task: Task, verb: str, actor: Any, opinion: str, at: datetime) -> None
     task.action, task.opinion, task.acted_by, task.acted_at = verb, opinion, actor, at
     task.save(update_fields=["state", "action", "opinion", "acted_by", "acted_at"])
     if task.clock_id and task.state != Task.State.TRANSFERRED:
-        stop_clock(task.clock, outcome=str(VERB_LABELS[verb]), actor=actor, at=at)
+        # stop_clock locks and reads the row itself: the id is all it needs.
+        stop_clock(Clock(pk=task.clock_id), outcome=str(VERB_LABELS[verb]), actor=actor, at=at)
 
 
 def _hand(
@@ -233,15 +243,18 @@ def _after_sign(
     at: datetime,
 ) -> None:
     spec = instance.definition.parsed
-    siblings = instance.tasks.filter(round=instance.round, kind=Task.Kind.STEP)
-    pending = siblings.filter(state=Task.State.PENDING)
+    pending = list(
+        instance.tasks.filter(
+            round=instance.round, kind=Task.Kind.STEP, state=Task.State.PENDING
+        ).select_related("clock")
+    )
     if verb == S.APPROVE:
-        if step.join == "all" and pending.exists():
+        if step.join == "all" and pending:
             return  # the other branches of the joint review are still deciding
         _cancel(pending, actor, at)
         _open_from(instance, instance.position + 1, at=at, actor=actor)
     elif verb == S.REJECT:
-        if step.join == "any" and pending.exists():
+        if step.join == "any" and pending:
             return  # one refusal among "any" branches does not decide yet
         _cancel(pending, actor, at)
         _finish(instance, Instance.State.REJECTED, at)
@@ -270,8 +283,8 @@ def _return_position(instance: Instance, spec: S.Spec, verb: str, target: str) -
     return position
 
 
-def _cancel(tasks: models.QuerySet[Task], actor: Any, at: datetime) -> None:
-    for other in tasks.select_related("clock"):
+def _cancel(tasks: list[Task], actor: Any, at: datetime) -> None:
+    for other in tasks:
         other.state = Task.State.CANCELLED
         other.save(update_fields=["state"])
         if other.clock_id and other.clock.state != "stopped":

@@ -174,3 +174,39 @@ def test_guide_page_shows_the_flow_chart(demo, client):
     for text in ("业务科室初审", "市场监管局会审", "一票否决", "廉政风险点", "行政复议"):
         assert text in page
     assert "加油站" in client.get("/hall/?q=加油站").content.decode()
+
+
+def test_notices_render_as_docx_and_pdf_with_the_case_number(demo, client):
+    import io
+    import zipfile
+
+    from pypdf import PdfReader
+
+    app = actions.accept(demo.users["window"], submitted(demo), at=AT + timedelta(days=1))
+    notice = app.notices.get(kind=Notice.Kind.ACCEPTANCE)
+    client.force_login(demo.users["13800000002"])
+    docx = client.get(f"/hall/notices/{notice.pk}.docx")
+    assert docx["Content-Type"].endswith("wordprocessingml.document")
+    document = zipfile.ZipFile(io.BytesIO(docx.content)).read("word/document.xml").decode()
+    assert app.number in document and notice.number in document
+    pdf = client.get(f"/hall/notices/{notice.pk}.pdf")
+    assert pdf["Content-Type"] == "application/pdf"
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.content)).pages)
+    assert app.number in text.replace(" ", "")
+    client.force_login(demo.users["13800000001"])
+    assert client.get(f"/hall/notices/{notice.pk}.pdf").status_code == 404
+
+
+def test_periodic_task_records_lapsed_intakes(demo):
+    from sunshine.hall.tasks import check_intakes
+
+    now = datetime.now(tz())
+    app = submitted(demo, at=now - timedelta(days=30))
+    fresh = submitted(demo, at=now)
+    check_intakes.call_local()
+    app.refresh_from_db()
+    fresh.refresh_from_db()
+    assert app.state == Application.State.IN_REVIEW and app.deemed_accepted
+    assert app.accepted_at == app.received_at
+    assert fresh.state == Application.State.SUBMITTED and not fresh.deemed_accepted
+    assert app.notices.filter(kind=Notice.Kind.ACCEPTANCE).exists()

@@ -246,3 +246,19 @@ def test_concurrent_approval_of_one_task_has_one_effect(demo):
     assert sorted(outcomes) == ["ok", "该任务已处理，请刷新页面。"]
     assert Task.objects.filter(instance=instance, step_key="first").count() == 1
     assert AuditEvent.objects.filter(verb="workflow.approve").count() == 1
+
+
+def test_one_advance_is_one_lean_transaction(demo, django_assert_max_num_queries):
+    """Sign a task, stop its clock, open the next step with its clock, audit it all: the query
+    count is pinned so that a lookup per row creeping back in fails here, not in the bench."""
+    from sunshine.audit.chain import verify_chain
+
+    instance = run(demo)
+    approve(demo, "window", instance)
+    task = actions.open_tasks(instance).select_related("department").get()
+    actor = demo.users["handler"]
+    assert may_act(actor, task)  # loads the actor's memberships, as the request's check would
+    with django_assert_max_num_queries(24):
+        actions.act(actor, task, "approve", opinion="同意", at=AT)
+    assert [t.step_key for t in pending(instance)] == ["review"]
+    assert verify_chain().fault is None
