@@ -124,8 +124,11 @@ class Command(BaseCommand):
         self.stdout.write(f"演示账户（密码均为 {DEMO_PASSWORD}）：")
         people = User.objects.filter(Q(memberships__isnull=False) | ~Q(kind=User.Kind.STAFF))
         for person in people.distinct().order_by("kind", "pk"):
-            posts = "、".join(
-                f"{m.department.short_name or m.department.name}{m.get_role_display()}"
-                for m in person.memberships.select_related("department")
-            ) or person.get_kind_display()
+            posts = (
+                "、".join(
+                    f"{m.department.short_name or m.department.name}{m.get_role_display()}"
+                    for m in person.memberships.select_related("department")
+                )
+                or person.get_kind_display()
+            )
             self.stdout.write(f"  {person.username:<16} {person.display_name} · {posts}")
