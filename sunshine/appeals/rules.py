@@ -17,6 +17,7 @@ from django.db.models import Q
 from sunshine.core.numbers import check_query_code
 from sunshine.org.models import Department, Membership, Role
 from sunshine.org.permissions import (
+    acts_within,
     allow_anonymous,
     has_role,
     is_platform_admin,
@@ -64,16 +65,7 @@ def is_editor(user: Any) -> bool:
 
 def acts_for(user: Any, department: Department) -> bool:
     """Whether the user works for the department: a unit role in it, above it or below it."""
-    if not user.is_authenticated:
-        return False
-    if has_role(user, UNIT_ROLES, department):
-        return True
-    return Membership.objects.filter(
-        user=user,
-        role__in=UNIT_ROLES,
-        department__is_active=True,
-        department__path__startswith=department.path,
-    ).exists()
+    return acts_within(user, UNIT_ROLES, department)
 
 
 def unit_departments_q(user: Any) -> Q:

@@ -2,8 +2,8 @@ from typing import Any
 
 from sunshine.org.models import Department, Role
 from sunshine.org.permissions import (
+    acts_within,
     allow_anonymous,
-    departments_for,
     has_role,
     is_staff_member,
     is_supervisor,
@@ -18,14 +18,6 @@ DECIDING = (Role.HANDLER, Role.REVIEWER, Role.DEPUTY_LEADER, Role.LEADER)
 def intake_department(item: ServiceItem) -> Department | None:
     first = item.process.parsed.steps[0]
     return Department.objects.filter(code=first.department).first() if first.intake else None
-
-
-def acts_within(user: Any, roles: Any, department: Department) -> bool:
-    """A role held in the department or in one of its sections (科室 act for their 局)."""
-    return (
-        has_role(user, roles, department)
-        or departments_for(user, roles).filter(path__startswith=department.path).exists()
-    )
 
 
 def is_public(user: Any) -> bool:

@@ -93,6 +93,18 @@ def has_role(user: Any, roles: Iterable[str] | str, department: Department | Non
     return False
 
 
+def acts_within(user: Any, roles: Iterable[str] | str, department: Department) -> bool:
+    """Whether the user holds one of `roles` in the department, above it, or in one of its
+    sections: a 科室's staff act for their 局 (a request or ticket is addressed to the 局)."""
+    if not user.is_authenticated:
+        return False
+    wanted = {roles} if isinstance(roles, str) else set(roles)
+    return any(
+        role in wanted and (department.path.startswith(path) or path.startswith(department.path))
+        for role, path in _memberships(user)
+    )
+
+
 def is_staff_member(user: Any) -> bool:
     return user.is_authenticated and bool(_memberships(user))
 

@@ -115,3 +115,19 @@ def test_admin_changes_are_audited(client, demo):
     assert event.before["name"] == "示例市市场监督管理局"
     assert event.after["name"] == "示例市市场监管局"
     assert event.actor == demo.users["admin"]
+
+
+@pytest.mark.django_db
+def test_sections_act_for_their_bureau(demo):
+    from sunshine.org.permissions import acts_within
+
+    u, d = demo.users, demo.departments
+    # 市场运行科's handler acts for 商务局 and for his section, not for 法规科 or 市场监管局.
+    assert acts_within(u["handler"], Role.HANDLER, d["SLS-SWJ"])
+    assert acts_within(u["handler"], Role.HANDLER, d["SLS-SWJ-SCYX"])
+    assert not acts_within(u["handler"], Role.HANDLER, d["SLS-SWJ-FGK"])
+    assert not acts_within(u["handler"], Role.HANDLER, d["SLS-SCJG"])
+    assert not acts_within(u["handler"], Role.LEADER, d["SLS-SWJ"])
+    # The director of 商务局 acts for its sections too.
+    assert acts_within(u["director"], Role.LEADER, d["SLS-SWJ-FGK"])
+    assert not acts_within(AnonymousUser(), Role.values, d["SLS"])
