@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from sunshine.clocks.queries import explain_clock
+from sunshine.core.ratelimit import ratelimit
 from sunshine.errors import ActionError
 from sunshine.org.permissions import can, require
 
@@ -54,6 +55,7 @@ def index(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@ratelimit("public_form")
 def write(request: HttpRequest, mailbox: str | None = None) -> HttpResponse:
     box = get_object_or_404(Mailbox, code=mailbox, is_active=True) if mailbox else None
     user = request.user
@@ -89,6 +91,7 @@ def submitted(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@ratelimit("lookup")
 def track(request: HttpRequest) -> HttpResponse:
     form = f.TrackForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from sunshine.core.numbers import check_query_code
+from sunshine.core.ratelimit import ratelimit
 from sunshine.errors import ActionError
 from sunshine.org.permissions import can, require
 
@@ -22,6 +23,7 @@ def _form_error(form, error: ActionError) -> None:
 
 
 @require_http_methods(["GET", "POST"])
+@ratelimit("public_form")
 def apply(request: HttpRequest) -> HttpResponse:
     user = request.user
     if not can(user, "foi.submit"):
@@ -46,6 +48,7 @@ def apply(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@ratelimit("lookup")
 def track(request: HttpRequest) -> HttpResponse:
     form = forms.TrackForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

@@ -19,3 +19,21 @@ def test_sign_in_and_registration_are_rate_limited(client, settings):
     for _ in range(2):
         assert client.post(reverse("accounts:register"), {}).status_code == 200
     assert client.post(reverse("accounts:register"), {}).status_code == 429
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("page", ["foi:track", "appeals:track"])
+def test_query_code_lookups_are_rate_limited(client, settings, page):
+    """Guessing query codes from one address stops after the allowance."""
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "lookup": "3/m"}
+    data = {"number": "X", "serial": "X", "code": "AAAAAAAA"}
+    statuses = [client.post(reverse(page), data).status_code for _ in range(4)]
+    assert statuses == [200, 200, 200, 429]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("page", ["foi:apply", "appeals:write"])
+def test_public_forms_are_rate_limited(client, settings, page):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "public_form": "1/m"}
+    assert client.post(reverse(page), {}).status_code != 429
+    assert client.post(reverse(page), {}).status_code == 429
