@@ -7,6 +7,7 @@ class PublishingConfig(AppConfig):
     verbose_name = _("主动公开")
 
     def ready(self) -> None:
+        from sunshine.core.seeding import rerun_after_flush
         from sunshine.portal import navigation
 
         from . import rules  # noqa: F401 -- registers the permission rules
@@ -15,3 +16,5 @@ class PublishingConfig(AppConfig):
         navigation.register(
             _("信息报送"), "publishing:work", rule="publishing.workbench", order=800
         )
+        # The gov.cn themes and the pre-check's starting terms.
+        rerun_after_flush(self, ("0002_themes_and_terms",))

@@ -46,3 +46,16 @@ def test_issued_abolished_and_in_force(demo):
         "rule": {"issued": 1, "abolished": 0, "in_force": 1},
         "normative": {"issued": 2, "abolished": 1, "in_force": 1},
     }
+
+
+@pytest.mark.django_db(transaction=True)
+def test_themes_and_terms_survive_a_flush():
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from sunshine.publishing.models import SensitiveTerm, Theme
+
+    call_command("flush", interactive=False, stdout=StringIO())
+    assert SensitiveTerm.objects.filter(term="绝密").exists()
+    assert Theme.objects.filter(parent=None).exists()

@@ -241,3 +241,14 @@ def test_a_quiet_unit_is_listed_last_without_a_grade(city):
     ranked = performance.score(scheme, NOVEMBER)
     assert ranked[-1].unit == quiet and ranked[-1].grade == "本期无考评数据"
     assert [s.unit.code for s in ranked[:2]] == ["C-SC", "C-SW"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_shipped_schemes_survive_a_flush():
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    call_command("flush", interactive=False, stdout=StringIO())
+    assert set(Scheme.objects.values_list("name", flat=True)) >= {"综合绩效考评（默认）"}
+    assert Scheme.objects.get(name="综合绩效考评（默认）").items.count() == 4
