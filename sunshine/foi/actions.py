@@ -333,23 +333,45 @@ def submit_correction(
     return request
 
 
-def close_for_no_correction(actor: Any, request: Request, *, at: datetime | None = None) -> Request:
-    """No correction by the deadline without good reason: treated as abandoned (其他处理 1)."""
+def _close_when_lapsed(
+    actor: Any,
+    request: Request,
+    *,
+    state: str,
+    kind: str,
+    refusal: str,
+    stopped: str,
+    outcome: str,
+    note: str,
+    at: datetime | None,
+) -> Request:
+    """Close as abandoned once the applicant's own deadline has run out, and not before."""
     require(actor, "foi.handle", request)
     at = _now(at)
     with transaction.atomic():
         request = _lock(request)
-        _expect(request, Request.State.CORRECTION)
-        deadline = clock_of(request, CORRECTION)
+        _expect(request, state)
+        deadline = clock_of(request, kind)
         if deadline.due_at > at:
-            raise ActionError(
-                _("补正期限至{due}，期限届满前不能按逾期不补正处理。").format(
-                    due=deadline.due_label
-                )
-            )
-        clocks.stop_clock(deadline, outcome=_("逾期未补正"), actor=actor, at=at)
-        _close(actor, request, "no_correction", at, _("申请人逾期未补正，视为放弃申请。"))
+            raise ActionError(refusal.format(due=deadline.due_label))
+        clocks.stop_clock(deadline, outcome=stopped, actor=actor, at=at)
+        _close(actor, request, outcome, at, note)
     return request
+
+
+def close_for_no_correction(actor: Any, request: Request, *, at: datetime | None = None) -> Request:
+    """No correction by the deadline without good reason: treated as abandoned (其他处理 1)."""
+    return _close_when_lapsed(
+        actor,
+        request,
+        state=Request.State.CORRECTION,
+        kind=CORRECTION,
+        refusal=_("补正期限至{due}，期限届满前不能按逾期不补正处理。"),
+        stopped=_("逾期未补正"),
+        outcome="no_correction",
+        note=_("申请人逾期未补正，视为放弃申请。"),
+        at=at,
+    )
 
 
 # --- consultation (第三十二条, 第三十四条) ------------------------------------------------------
@@ -603,19 +625,17 @@ def record_payment(actor: Any, request: Request, *, at: datetime | None = None) 
 
 def close_for_nonpayment(actor: Any, request: Request, *, at: datetime | None = None) -> Request:
     """Unpaid 20 working days after the notice: treated as abandoned (其他处理 2)."""
-    require(actor, "foi.handle", request)
-    at = _now(at)
-    with transaction.atomic():
-        request = _lock(request)
-        _expect(request, Request.State.PAYMENT)
-        pay_by = clock_of(request, PAYMENT)
-        if pay_by.due_at > at:
-            raise ActionError(
-                _("缴费期限至{due}，期限届满前不能按逾期未缴费处理。").format(due=pay_by.due_label)
-            )
-        clocks.stop_clock(pay_by, outcome=_("逾期未缴费"), actor=actor, at=at)
-        _close(actor, request, "unpaid", at, _("申请人逾期未缴纳信息处理费，视为放弃申请。"))
-    return request
+    return _close_when_lapsed(
+        actor,
+        request,
+        state=Request.State.PAYMENT,
+        kind=PAYMENT,
+        refusal=_("缴费期限至{due}，期限届满前不能按逾期未缴费处理。"),
+        stopped=_("逾期未缴费"),
+        outcome="unpaid",
+        note=_("申请人逾期未缴纳信息处理费，视为放弃申请。"),
+        at=at,
+    )
 
 
 # --- decision, legal review, reply ---------------------------------------------------------
