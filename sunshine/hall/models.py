@@ -296,6 +296,10 @@ class Fee(models.Model):
     item = models.ForeignKey(ServiceItem, on_delete=models.CASCADE, related_name="fees")
     name = models.CharField(_("收费项目名称"), max_length=128)
     standard = models.CharField(_("收费标准"), max_length=255)
+    # The standard as a ceiling per case in yuan, where it is one; None when it depends on the case.
+    amount = models.DecimalField(
+        _("每件收费上限（元）"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
     basis = models.CharField(_("收费依据"), max_length=255)
 
     class Meta:
@@ -359,6 +363,11 @@ class Application(models.Model):
     decision = models.CharField(_("决定"), max_length=16, choices=Decision.choices, blank=True)
     decision_reason = models.TextField(_("决定理由"), blank=True)
     decided_at = models.DateTimeField(_("决定时间"), null=True, blank=True)
+    # What the case was actually charged (None: not recorded), so 违规收费 can be checked against
+    # the item's fee standards.
+    fee_charged = models.DecimalField(
+        _("实收费用（元）"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
     completed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
     instance = models.OneToOneField(
         "workflow.Instance", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
