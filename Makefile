@@ -14,12 +14,16 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help venv run migrate demo worker test test-pg test-fast bench lint system-deps clean
+.PHONY: help venv run migrate demo worker test test-pg test-fast bench lint system-deps clean \
+	serve serve-stop serve-status serve-check verify
 
 help:
 	@echo "make run      创建 .venv、安装、迁移、载入演示数据，在 http://$(HOST):$(PORT) 提供服务"
 	@echo "make test     运行全部测试（含浏览器测试）"
 	@echo "make test-pg  在临时 PostgreSQL 集群上运行全部测试"
+	@echo "make serve    生产栈：nginx + gunicorn + PostgreSQL + Redis + 任务进程 + 调度器（http://127.0.0.1:8080）"
+	@echo "make serve-stop  停止生产栈"
+	@echo "make verify   可靠性与安全检查（权限矩阵、模糊测试、并发、上传、持久性、bandit、pip-audit）"
 	@echo "make bench    性能基准"
 	@echo "make lint     ruff 检查"
 
@@ -58,6 +62,22 @@ test: venv system-deps
 
 test-pg: venv system-deps
 	bash scripts/with-throwaway-postgres $(PY) -m pytest -n 2 $(PYTEST_ARGS)
+
+serve: venv
+	bash scripts/serve start
+
+serve-stop:
+	bash scripts/serve stop
+
+serve-status:
+	bash scripts/serve status
+
+# The browser tests against a fresh production stack of its own (removed afterwards).
+serve-check: venv
+	bash scripts/serve-check $(PYTEST_ARGS)
+
+verify: venv system-deps
+	bash scripts/verify
 
 $(VENV)/.bench-installed: $(VENV)/.installed
 	$(PY) -m pip install -q -e '.[dev,bench]'

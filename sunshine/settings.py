@@ -11,7 +11,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management.utils import get_random_secret_key
 from django.utils.csp import CSP
-from huey import SqliteHuey
+from huey import RedisHuey, SqliteHuey
 
 
 def env_bool(name: str, default: bool) -> bool:
@@ -134,6 +134,18 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # so that two test runs on one machine never share it.
     DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / f"test-{os.getpid()}.sqlite3")}
 
+# A PostgreSQL streaming replica, for the public's page views (sunshine/core/replicas.py).
+if REPLICA_URL := os.environ.get("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = dj_database_url.parse(
+        REPLICA_URL, conn_max_age=int(os.environ.get("CONN_MAX_AGE", "0"))
+    )
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["sunshine.core.replicas.ReplicaRouter"]
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+        "sunshine.core.replicas.PublicReadsFromReplica",
+    )
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = ["sunshine.accounts.backends.LockoutBackend"]
@@ -172,6 +184,9 @@ SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", "3600"))
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = CSRF_COOKIE_SAMESITE = "Lax"
+# No script of ours reads the CSRF cookie: forms carry the token.
+CSRF_COOKIE_HTTPONLY = True
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
@@ -184,6 +199,27 @@ STATIC_URL = "static/"
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", DATA_DIR / "static"))
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", DATA_DIR / "media"))
+# Uploaded files: local disk by default; with S3_BUCKET set, any S3-compatible object store
+# (MinIO, OSS, COS …) through django-storages (`pip install '.[s3]'`). Files are never served
+# from the store directly: the views check permissions and stream them.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+if S3_BUCKET := os.environ.get("S3_BUCKET"):
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": S3_BUCKET,
+            "endpoint_url": os.environ.get("S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("S3_REGION") or None,
+            "access_key": os.environ.get("S3_ACCESS_KEY") or None,
+            "secret_key": os.environ.get("S3_SECRET_KEY") or None,
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
 
 # No inline script or style anywhere; every asset is served from this site (no CDN).
 SECURE_CSP = {
@@ -205,15 +241,29 @@ if not DEBUG:
     CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-    SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0"))
+    # Sent on HTTPS responses only, so a plain-http intranet install is unaffected.
+    SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "31536000"))
 
-# Background tasks are written against django.tasks; huey runs them. The queue lives in a
-# SQLite file of its own so it does not compete with the application database's write lock.
-HUEY = SqliteHuey(
-    name="sunshine",
-    filename=str(Path(os.environ.get("HUEY_SQLITE_PATH", DATA_DIR / "tasks.sqlite3"))),
-    immediate=env_bool("HUEY_IMMEDIATE", False),
-)
+# Background tasks are written against django.tasks; huey runs them. Embedded: the queue lives in
+# a SQLite file of its own so it does not compete with the application database's write lock.
+# Production (REDIS_URL set): the queue and the cache live in Redis, shared by every app server
+# and worker, so that rate limits count across processes and any worker takes any task.
+REDIS_URL = os.environ.get("REDIS_URL", "")
+if REDIS_URL:
+    HUEY = RedisHuey(name="sunshine", url=REDIS_URL, immediate=env_bool("HUEY_IMMEDIATE", False))
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "sunshine",
+        }
+    }
+else:
+    HUEY = SqliteHuey(
+        name="sunshine",
+        filename=str(Path(os.environ.get("HUEY_SQLITE_PATH", DATA_DIR / "tasks.sqlite3"))),
+        immediate=env_bool("HUEY_IMMEDIATE", False),
+    )
 TASKS = {
     "default": {
         "BACKEND": os.environ.get("TASKS_BACKEND", "huey.contrib.djhuey.tasks_backend.HueyBackend"),
@@ -232,8 +282,20 @@ MAILERS = {
         ),
     }
 }
+if os.environ.get("EMAIL_HOST"):
+    # The SMTP backend's own arguments: the intranet's mail relay.
+    MAILERS["default"]["OPTIONS"] = {
+        "host": os.environ["EMAIL_HOST"],
+        "port": int(os.environ.get("EMAIL_PORT", "25")),
+        "username": os.environ.get("EMAIL_HOST_USER", ""),
+        "password": os.environ.get("EMAIL_HOST_PASSWORD", ""),
+        "use_tls": env_bool("EMAIL_USE_TLS", False),
+    }
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "sunshine@localhost")
 SMS_BACKEND = os.environ.get("SMS_BACKEND", "sunshine.supervision.notify.ConsoleSMSBackend")
+SMS_FILE = os.environ.get(
+    "SMS_FILE", str(DATA_DIR / "sms.jsonl")
+)  # for ops.gateways.FileSMSBackend
 
 # /metrics: with a token set, Prometheus sends it as a bearer token; without one, loopback only.
 METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")

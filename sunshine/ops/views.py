@@ -7,20 +7,28 @@ from django.conf import settings
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.cache import never_cache
+from huey.contrib.djhuey import HUEY
 
 from .metrics import render_metrics
 
 
 @never_cache
 def healthz(request: HttpRequest) -> JsonResponse:
-    """200 when the database answers; 503 otherwise (so a balancer takes the node out)."""
+    """200 when the database and the task queue answer; 503 otherwise (so a balancer takes the
+    node out and monitoring sees which part failed)."""
+    answer: dict[str, object] = {"status": "ok"}
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
             cursor.fetchone()
+        answer["database"] = "ok"
     except Exception:  # noqa: BLE001 -- any failure means "not healthy", said in the answer
-        return JsonResponse({"status": "error", "database": "unavailable"}, status=503)
-    return JsonResponse({"status": "ok", "database": "ok"})
+        answer.update(status="error", database="unavailable")
+    try:
+        answer["queue_pending"] = HUEY.pending_count()
+    except Exception:  # noqa: BLE001 -- as above, for the queue (Redis or its SQLite file)
+        answer.update(status="error", queue="unavailable")
+    return JsonResponse(answer, status=200 if answer["status"] == "ok" else 503)
 
 
 def _may_scrape(request: HttpRequest) -> bool:

@@ -42,8 +42,11 @@ def deliver_notifications() -> int:
 
 @db_periodic_task(crontab(minute="*"))
 def every_minute() -> None:
-    """The scheduler's tick: queue the sweep (it runs on a worker like every other task)."""
+    """The scheduler's tick: queue the sweep (it runs on a worker like every other task), and
+    the delivery of notifications, so that one whose queued task died with a worker is still
+    sent within the minute: the table, not the queue, says what is left to send."""
     sweep_clocks.enqueue()
+    deliver_notifications.enqueue()
 
 
 @db_periodic_task(crontab(hour="1", minute="10"))

@@ -16,6 +16,20 @@ from sunshine.org.models import Department
 def test_health(client):
     response = client.get(reverse("ops:healthz"))
     assert response.status_code == 200 and response.json()["database"] == "ok"
+    assert response.json()["queue_pending"] >= 0
+
+
+@pytest.mark.django_db
+def test_health_fails_when_the_queue_does_not_answer(client, monkeypatch):
+    from huey.contrib.djhuey import HUEY
+
+    def down() -> int:
+        raise ConnectionError("redis is down")
+
+    monkeypatch.setattr(HUEY, "pending_count", down)
+    response = client.get(reverse("ops:healthz"))
+    assert response.status_code == 503
+    assert response.json() == {"status": "error", "database": "ok", "queue": "unavailable"}
 
 
 @pytest.mark.django_db
