@@ -6,12 +6,14 @@ Lock order everywhere: the application, then the workflow instance, then the tas
 """
 
 from datetime import datetime
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 
 from sunshine.audit.actions import record, snapshot
@@ -20,6 +22,8 @@ from sunshine.clocks.models import Clock, PauseReason, Unit
 from sunshine.core.numbers import next_number
 from sunshine.errors import ActionError
 from sunshine.org.permissions import require
+from sunshine.publishing.actions import publish_result
+from sunshine.publishing.models import Publication
 from sunshine.workflow import actions as workflow
 from sunshine.workflow.models import Instance, Task
 
@@ -27,6 +31,8 @@ from . import notices
 from .models import (
     Application,
     FollowUp,
+    ItemType,
+    Notice,
     Rating,
     ServiceItem,
     SpecialKind,
@@ -34,9 +40,20 @@ from .models import (
     SubmittedMaterial,
 )
 
-APP_FIELDS = ["state", "accepted_at", "deemed_accepted", "decision", "completed_at"]
+APP_FIELDS = [
+    "state",
+    "accepted_at",
+    "deemed_accepted",
+    "decision",
+    "decided_at",
+    "fee_charged",
+    "completed_at",
+    "publication",
+]
 FORM_FIELDS = ("applicant_name", "contact_phone", "project", "address", "description")
 FOLLOW_UP_CLOCK = "hall.follow_up"
+RESULTS_CATEGORY = ("行政许可和对外管理服务", "办理结果")  # in the 条例 Art. 20 catalogue
+CENT = Decimal("0.01")
 
 
 def _lock(app: Application) -> Application:
@@ -311,6 +328,19 @@ def _case_clocks(app: Application) -> list[Clock]:
     return [c for c in (app.statutory_clock, app.committed_clock) if c is not None]
 
 
+def _fee(value: Any) -> Decimal | None:
+    """The fee charged in yuan: not negative, at most 2 decimals (None: not given)."""
+    if value is None or value == "":
+        return None
+    try:
+        fee = Decimal(str(value).strip())
+    except InvalidOperation:
+        fee = None
+    if fee is None or not fee.is_finite() or not 0 <= fee < 10**10 or fee != fee.quantize(CENT):
+        raise ActionError(_("实收费用须为不小于 0、最多两位小数的金额（元）。"), field="fee")
+    return fee.quantize(CENT)
+
+
 def sign(
     actor: Any,
     task: Task,
@@ -319,11 +349,16 @@ def sign(
     opinion: str,
     target: str = "",
     to_user: Any = None,
+    fee: Any = None,
     at: datetime | None = None,
 ) -> Application:
     """An officer signs a review task; the application follows the process: a return to the
-    applicant pauses the case clocks, a refusal or the last step decides (第三十八条)."""
+    applicant pauses the case clocks, a refusal or the last step decides (第三十八条).
+
+    `fee` is what the case was charged (出证 at the last step; 0 for 不收费 items): required
+    when the signature grants, kept when it denies, ignored while the case is still running."""
     at = at or timezone.now()
+    fee = _fee(fee)
     with transaction.atomic():
         app = _lock(Application.objects.get(instance=task.instance_id))
         if app.state != Application.State.IN_REVIEW:
@@ -336,17 +371,55 @@ def sign(
                 pause_clock(clock, reason=PauseReason.CORRECTION, actor=actor, at=at)
         elif instance.state in (Instance.State.APPROVED, Instance.State.REJECTED):
             granted = instance.state == Instance.State.APPROVED
+            if granted and fee is None:
+                raise ActionError(_("请填写实收费用（不收费的填 0）。"), field="fee")
             app.state, app.decided_at, app.completed_at = Application.State.COMPLETED, at, at
             app.decision = Application.Decision.GRANTED if granted else Application.Decision.DENIED
             app.decision_reason = "" if granted else opinion.strip()
+            app.fee_charged = fee
             for clock in _case_clocks(app):
                 stop_clock(clock, outcome=app.get_decision_display(), actor=actor, at=at)
-            notices.decision(app, actor=actor, at=at)
+            notice = notices.decision(app, actor=actor, at=at)
+            if granted and app.item.item_type == ItemType.LICENSING:
+                app.publication = _publish_grant(actor, app, notice)
         else:
             return app
         app.save()
         record(actor, "hall.progress", app, after=snapshot(app, APP_FIELDS))
     return app
+
+
+def _publish_grant(actor: Any, app: Application, notice: Notice) -> Publication:
+    """准予行政许可决定 are public (《行政许可法》第四十条, 条例 Art. 20(5)), published by the
+    system as the decision is served: the leaders signed it in the case's own process, and the
+    body holds only the decision's public particulars (no phone, ID or address; a natural
+    person's name masked), so there is nothing for a second review chain to weigh."""
+    licensee = app.applicant_name
+    if app.applicant.kind == app.applicant.Kind.CITIZEN:
+        licensee = licensee[:1] + "*" * (len(licensee) - 1)
+    rows = [
+        (_("行政相对人"), licensee),
+        (_("许可事项"), f"{app.item.name}（{app.item.impl_code}）"),
+        (_("许可决定书文号"), notice.number),
+        (_("许可决定"), app.get_decision_display()),
+        (_("审批结果"), app.item.result_name),
+        (_("许可决定日期"), notices.day(notice.issued_at)),
+        (_("许可机关"), app.item.department.name),
+    ]
+    body = format_html(
+        "<table><tbody>{}</tbody></table>",
+        format_html_join("", "<tr><th>{}</th><td>{}</td></tr>", rows),
+    )
+    return publish_result(
+        actor,
+        department=app.item.department,
+        category=RESULTS_CATEGORY,
+        title=_("准予行政许可决定：%(item)s（%(licensee)s）")
+        % {"item": app.item.name, "licensee": licensee},
+        body=body,
+        doc_number=notice.number,
+        at=notice.issued_at,
+    )
 
 
 def start_special_procedure(

@@ -1,11 +1,23 @@
 """Demo service items from the seeds (商务局 licences and filings), with their processes."""
 
+from decimal import Decimal
+
 from django.db import transaction
 
 from sunshine.org.models import Department
 from sunshine.workflow.models import ProcessDefinition
 
-from .models import CaseType, ItemType, LegalBasis, Level, Material, ResultType, ServiceItem, Theme
+from .models import (
+    CaseType,
+    Fee,
+    ItemType,
+    LegalBasis,
+    Level,
+    Material,
+    ResultType,
+    ServiceItem,
+    Theme,
+)
 
 REMEDIES = (
     "如不服本决定，可以自收到本决定之日起六十日内向示例市人民政府申请行政复议，"
@@ -64,6 +76,13 @@ ITEMS = [
      ["商贸流通", "企业变更"], []),
 ]  # fmt: skip
 LIFE_EVENTS = {"开办企业", "企业变更", "项目建设"}
+# impl code suffix: (name, standard, per-case ceiling in yuan or None when it depends, basis)
+FEES = {
+    "002": ("生猪定点屠宰证书及标志牌工本费", "每套 50 元", Decimal("50.00"),
+            "示例省发展改革委 示发改价费〔2024〕12号"),
+    "003": ("外商投资企业批准证书工本费", "每份 10 元，按申请份数计", None,
+            "示例省发展改革委 示发改价费〔2024〕12号"),
+}  # fmt: skip
 
 
 def _definition(key: str, name: str, steps: list, committed: int) -> ProcessDefinition:
@@ -79,10 +98,24 @@ def _definition(key: str, name: str, steps: list, committed: int) -> ProcessDefi
     return definition
 
 
+def _fees() -> None:
+    """The demo items that charge, with their standards (also on databases loaded before)."""
+    for code, (name, standard, amount, basis) in FEES.items():
+        item = ServiceItem.objects.get(impl_code=f"SLS-SWJ-DEMO-{code}", is_current=True)
+        Fee.objects.update_or_create(
+            item=item, name=name, defaults={"standard": standard, "amount": amount, "basis": basis}
+        )
+        ServiceItem.objects.filter(pk=item.pk).update(free=False)
+
+
 @transaction.atomic
 def load(stdout) -> None:
-    if ServiceItem.objects.filter(impl_code__startswith="SLS-SWJ-DEMO-").exists():
-        return
+    if not ServiceItem.objects.filter(impl_code__startswith="SLS-SWJ-DEMO-").exists():
+        _items(stdout)
+    _fees()
+
+
+def _items(stdout) -> None:
     swj = Department.objects.get(code="SLS-SWJ")
     section = Department.objects.get(code="SLS-SWJ-SCYX")
     market = Department.objects.get(code="SLS-SCJG")

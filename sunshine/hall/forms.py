@@ -63,6 +63,9 @@ class SignForm(forms.Form):
     opinion = forms.CharField(label=_("处理意见"), widget=forms.Textarea(attrs={"rows": 2}))
     target = forms.CharField(label=_("退回到环节"), required=False)
     to_user = forms.CharField(label=_("转办/加签给（用户名）"), required=False)
+    fee = forms.DecimalField(
+        label=_("实收费用（元）"), required=False, min_value=0, max_digits=12, decimal_places=2
+    )
 
 
 class SpecialForm(forms.Form):

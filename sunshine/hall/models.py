@@ -3,6 +3,7 @@ GB/T 39046-2020 《政务服务平台基础数据规范》 (附录A code lists).
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -298,13 +299,24 @@ class Fee(models.Model):
     standard = models.CharField(_("收费标准"), max_length=255)
     # The standard as a ceiling per case in yuan, where it is one; None when it depends on the case.
     amount = models.DecimalField(
-        _("每件收费上限（元）"), max_digits=12, decimal_places=2, null=True, blank=True
+        _("每件收费上限（元）"),
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+        help_text=_("按件收费的上限；随具体情况计算的留空。"),
     )
     basis = models.CharField(_("收费依据"), max_length=255)
 
     class Meta:
         verbose_name = _("收费项目")
         verbose_name_plural = _("收费项目")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount__isnull=True) | Q(amount__gte=0), name="hall_fee_amount_gte_0"
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -369,6 +381,15 @@ class Application(models.Model):
         _("实收费用（元）"), max_digits=12, decimal_places=2, null=True, blank=True
     )
     completed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
+    # The decision as published on the portal (条例 Art. 20(5)); None until then or when not public.
+    publication = models.ForeignKey(
+        "publishing.Publication",
+        verbose_name=_("结果公开"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     instance = models.OneToOneField(
         "workflow.Instance", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -386,6 +407,18 @@ class Application(models.Model):
         indexes = [
             models.Index(fields=["applicant", "state"]),
             models.Index(fields=["state", "received_at"]),
+        ]
+        constraints = [
+            # The annual report counts decisions by these two: one is never set without the other.
+            models.CheckConstraint(
+                condition=Q(decision="", decided_at__isnull=True)
+                | (~Q(decision="") & Q(decided_at__isnull=False)),
+                name="hall_decision_has_time",
+            ),
+            models.CheckConstraint(
+                condition=Q(fee_charged__isnull=True) | Q(fee_charged__gte=0),
+                name="hall_fee_not_negative",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -24,7 +24,7 @@ PREFIX = {
 }
 
 
-def _day(moment: datetime | None) -> str:
+def day(moment: datetime | None) -> str:
     if moment is None:
         return ""
     local = timezone.localtime(moment)
@@ -57,7 +57,7 @@ def receipt(app: Application, *, actor: Any, at: datetime) -> Notice:
         Notice.Kind.RECEIPT,
         [
             _("本机关于%(day)s收到您申请“%(item)s”（办件编号 %(number)s）提交的下列材料：")
-            % {"day": _day(at), "item": app.item.name, "number": app.number},
+            % {"day": day(at), "item": app.item.name, "number": app.number},
             *[f"{i}. {name}" for i, name in enumerate(names, start=1)],
             _(
                 "本机关将在五个工作日内作出是否受理的决定，逾期未告知补正的，自收到申请材料之日起即"
@@ -76,13 +76,13 @@ def acceptance(app: Application, *, actor: Any, at: datetime) -> Notice:
             "您于%(day)s提出的“%(item)s”申请（办件编号 %(number)s），经审查，申请材料齐全、符合法定"
             "形式，根据《中华人民共和国行政许可法》第三十二条的规定，决定予以受理。"
         )
-        % {"day": _day(app.received_at), "item": app.item.name, "number": app.number},
+        % {"day": day(app.received_at), "item": app.item.name, "number": app.number},
         _(
             "受理时间：%(day)s。承诺办结时限：%(limit)s 个工作日（法定时限 %(legal)s 个工作日），预"
             "计办结日期：%(due)s。"
         )
         % {
-            "day": _day(app.accepted_at),
+            "day": day(app.accepted_at),
             "limit": app.item.committed_limit,
             "legal": app.item.statutory_limit,
             "due": clock.due_label if clock else "",
@@ -113,7 +113,7 @@ def correction(app: Application, items: list[str], *, actor: Any, at: datetime) 
                 "不符合法定形式。根据《中华人民共和国行政许可法》第三十二条第一款第（四）项的规定，"
                 "现一次性告知您需要补正的全部内容如下："
             )
-            % {"day": _day(app.received_at), "item": app.item.name, "number": app.number},
+            % {"day": day(app.received_at), "item": app.item.name, "number": app.number},
             *[f"{i}. {text}" for i, text in enumerate(items, start=1)],
             _(
                 "请补正全部材料后重新提交，本机关自收到全部补正材料之日起五个工作日内作出是否受理的"
@@ -134,7 +134,7 @@ def refusal(app: Application, reason: str, *, actor: Any, at: datetime) -> Notic
                 "您于%(day)s提出的“%(item)s”申请（办件编号 %(number)s），经审查，本机关决定不予受理"
                 "。"
             )
-            % {"day": _day(app.received_at), "item": app.item.name, "number": app.number},
+            % {"day": day(app.received_at), "item": app.item.name, "number": app.number},
             _("理由：%(reason)s") % {"reason": reason},
             app.item.remedies,
         ],
@@ -185,10 +185,10 @@ def decision(app: Application, *, actor: Any, at: datetime) -> Notice:
     head = _(
         "您于%(day)s提出的“%(item)s”申请（办件编号 %(number)s），本机关于%(accepted)s受理。"
     ) % {
-        "day": _day(app.received_at),
+        "day": day(app.received_at),
         "item": app.item.name,
         "number": app.number,
-        "accepted": _day(app.accepted_at),
+        "accepted": day(app.accepted_at),
     }
     if granted:
         lines = [

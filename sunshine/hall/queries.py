@@ -4,9 +4,10 @@ from typing import Any
 
 from django.db.models import Avg, Count, Q, QuerySet
 
+from sunshine.org.models import Department
 from sunshine.org.permissions import departments_for, is_supervisor
 
-from .models import Application, FollowUp, Rating, ServiceItem
+from .models import Application, FollowUp, Rating, ServiceItem, Theme
 
 
 def catalogue(*, q: str = "", department: str = "", theme: str = "") -> QuerySet[ServiceItem]:
@@ -20,9 +21,27 @@ def catalogue(*, q: str = "", department: str = "", theme: str = "") -> QuerySet
         )
     if department:
         qs = qs.filter(department__code=department)
-    if theme.isdigit():
+    if theme.isascii() and theme.isdigit() and len(theme) < 19:  # else no id fits a bigint
         qs = qs.filter(themes=int(theme))
     return qs.order_by("name")
+
+
+def facets() -> dict[str, Any]:
+    """What the catalogue is browsed by, each with its number of current items: departments,
+    topics (主题) and life events (人生事件)."""
+    current = ServiceItem.objects.filter(is_current=True).order_by()
+    per_department = dict(current.values_list("department").annotate(n=Count("pk")))
+    departments = list(Department.objects.filter(pk__in=per_department).order_by("path"))
+    for department in departments:
+        department.n = per_department[department.pk]
+    themes = Theme.objects.annotate(
+        n=Count("serviceitem", filter=Q(serviceitem__is_current=True))
+    ).filter(n__gt=0)
+    return {
+        "departments": departments,
+        "topics": [t for t in themes if t.kind == Theme.Kind.TOPIC],
+        "life_events": [t for t in themes if t.kind == Theme.Kind.LIFE_EVENT],
+    }
 
 
 def cases_for(user: Any, q: str = "") -> QuerySet[Application]:

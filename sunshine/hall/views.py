@@ -1,5 +1,8 @@
+from collections.abc import Callable
+from typing import Any
 from urllib.parse import quote
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
@@ -11,7 +14,6 @@ from django.views.decorators.http import require_POST
 
 from sunshine.clocks.queries import Status, explain_clock
 from sunshine.errors import ActionError
-from sunshine.org.models import Department
 from sunshine.org.permissions import can, require
 from sunshine.workflow import queries as tasks
 from sunshine.workflow.actions import VERB_LABELS, open_tasks
@@ -35,7 +37,6 @@ from .models import (
     ServiceItem,
     SpecialProcedure,
     SubmittedMaterial,
-    Theme,
 )
 
 CONTENT_TYPES = {
@@ -44,8 +45,29 @@ CONTENT_TYPES = {
 }
 
 
-def _fail(request: HttpRequest, error: ActionError) -> None:
-    messages.error(request, error.message)
+def _act(request: HttpRequest, pk: int, run: Callable[[], object], done: str) -> HttpResponse:
+    """A POST on a case runs one action and goes back to the case page, with `done` or the
+    action's refusal as the message."""
+    try:
+        run()
+    except ActionError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, done)
+    return redirect("hall:application", pk=pk)
+
+
+def _valid(form: forms.Form) -> dict[str, Any]:
+    """The form's data, or an ActionError naming each field that is wrong."""
+    if not form.is_valid():
+        raise ActionError(
+            "；".join(
+                f"{form.fields[name].label}：{error}" if name in form.fields else error
+                for name, errors in form.errors.items()
+                for error in errors
+            )
+        )
+    return form.cleaned_data
 
 
 def index(request: HttpRequest) -> HttpResponse:
@@ -56,12 +78,9 @@ def index(request: HttpRequest) -> HttpResponse:
         {
             "items": queries.catalogue(q=q, department=department, theme=theme),
             "q": q,
-            "departments": Department.objects.filter(
-                pk__in=ServiceItem.objects.filter(is_current=True).values("department")
-            ),
-            "themes": Theme.objects.all(),
             "department": department,
             "theme": theme,
+            **queries.facets(),
         },
     )
 
@@ -117,7 +136,12 @@ def mine(request: HttpRequest) -> HttpResponse:
 def _application(request: HttpRequest, pk: int) -> Application:
     app = get_object_or_404(
         Application.objects.select_related(
-            "item__department", "item__process", "instance", "statutory_clock", "committed_clock"
+            "item__department",
+            "item__process",
+            "instance",
+            "statutory_clock",
+            "committed_clock",
+            "publication",
         ),
         pk=pk,
     )
@@ -135,11 +159,13 @@ def application(request: HttpRequest, pk: int) -> HttpResponse:
     steps = app.instance.definition.parsed.steps if app.instance else []
     current = app.instance.step if app.instance and app.instance.state == "running" else None
     in_review = app.state == Application.State.IN_REVIEW
+    # The last step serves the decision (出证/出文): its signer records the fee charged.
+    last = current is not None and app.instance.position == len(steps) - 1
     for task in mine:
-        verbs = (
-            ("approve",) if task.kind == Task.Kind.CONSULT else (current.actions if current else ())
-        )
+        consult = task.kind == Task.Kind.CONSULT
+        verbs = ("approve",) if consult else (current.actions if current else ())
         task.verbs = [(v, VERB_LABELS[v]) for v in verbs] if in_review else []
+        task.records_fee = last and not consult
     history = (
         app.instance.tasks.exclude(acted_at=None).select_related("department", "acted_by")
         if app.instance
@@ -164,7 +190,6 @@ def application(request: HttpRequest, pk: int) -> HttpResponse:
         "can_rate": can(user, "hall.rate", app) and not app.ratings.exists(),
         "rating": app.ratings.select_related("follow_up").first(),
         "intake_form": IntakeForm(),
-        "sign_form": SignForm(),
         "special_form": SpecialForm(),
         "correction_form": CorrectionForm(item=app.item)
         if can(user, "hall.correct", app)
@@ -178,42 +203,41 @@ def application(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def submit(request: HttpRequest, pk: int) -> HttpResponse:
     app = _application(request, pk)
-    try:
-        actions.submit(request.user, app)
-        messages.success(request, _("申请已提交。"))
-    except ActionError as error:
-        _fail(request, error)
-    return redirect("hall:application", pk=pk)
+    return _act(request, pk, lambda: actions.submit(request.user, app), _("申请已提交。"))
 
 
 @login_required
 @require_POST
 def intake(request: HttpRequest, pk: int) -> HttpResponse:
+    """材料预审 of each file, then 受理, 补正 or 不予受理 (or only the pre-review saved)."""
     app = _application(request, pk)
     form = IntakeForm(request.POST)
     form.is_valid()
-    verb = request.POST.get("do")
-    try:
+    data = form.cleaned_data
+    decide = {
+        "accept": (lambda: actions.accept(request.user, app), _("已受理，并出具受理通知书。")),
+        "correct": (
+            lambda: actions.request_correction(
+                request.user, app, items=data.get("items", "").splitlines()
+            ),
+            _("已一次性告知补正。"),
+        ),
+        "refuse": (
+            lambda: actions.refuse(request.user, app, reason=data.get("reason", "")),
+            _("已作出不予受理决定。"),
+        ),
+    }
+    then, done = decide.get(request.POST.get("do", ""), (lambda: None, _("材料预审意见已保存。")))
+
+    def run() -> None:
         for file in app.files.filter(current=True):
             verdict = request.POST.get(f"review_{file.pk}")
             if verdict in ("accepted", "correct"):
                 note = request.POST.get(f"note_{file.pk}", "")
                 actions.review_material(request.user, file, ok=verdict == "accepted", note=note)
-        if verb == "accept":
-            actions.accept(request.user, app)
-            messages.success(request, _("已受理，并出具受理通知书。"))
-        elif verb == "correct":
-            lines = form.cleaned_data.get("items", "").splitlines()
-            actions.request_correction(request.user, app, items=lines)
-            messages.success(request, _("已一次性告知补正。"))
-        elif verb == "refuse":
-            actions.refuse(request.user, app, reason=form.cleaned_data.get("reason", ""))
-            messages.success(request, _("已作出不予受理决定。"))
-        else:
-            messages.success(request, _("材料预审意见已保存。"))
-    except ActionError as error:
-        _fail(request, error)
-    return redirect("hall:application", pk=pk)
+        then()
+
+    return _act(request, pk, run, done)
 
 
 @login_required
@@ -221,18 +245,12 @@ def intake(request: HttpRequest, pk: int) -> HttpResponse:
 def correct(request: HttpRequest, pk: int) -> HttpResponse:
     app = _application(request, pk)
     form = CorrectionForm(request.POST, request.FILES, item=app.item)
-    if not form.is_valid():
-        for errors in form.errors.values():
-            messages.error(request, "；".join(errors))
-        return redirect("hall:application", pk=pk)
-    try:
-        actions.submit_correction(
-            request.user, app, files=uploaded(form), note=form.cleaned_data["note"]
-        )
-        messages.success(request, _("补正材料已提交。"))
-    except ActionError as error:
-        _fail(request, error)
-    return redirect("hall:application", pk=pk)
+
+    def run() -> None:
+        note = _valid(form)["note"]
+        actions.submit_correction(request.user, app, files=uploaded(form), note=note)
+
+    return _act(request, pk, run, _("补正材料已提交。"))
 
 
 @login_required
@@ -241,14 +259,12 @@ def sign(request: HttpRequest, pk: int) -> HttpResponse:
     task = get_object_or_404(Task, pk=pk)
     app = get_object_or_404(Application, instance=task.instance_id)
     form = SignForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("请选择操作并填写处理意见。"))
-        return redirect("hall:application", pk=app.pk)
-    data = form.cleaned_data
-    to_user = None
-    if data["to_user"]:
-        to_user = get_user_model().objects.filter(username=data["to_user"].strip()).first()
-    try:
+
+    def run() -> None:
+        data = _valid(form)
+        to_user = None
+        if data["to_user"]:
+            to_user = get_user_model().objects.filter(username=data["to_user"].strip()).first()
         actions.sign(
             request.user,
             task,
@@ -256,11 +272,10 @@ def sign(request: HttpRequest, pk: int) -> HttpResponse:
             opinion=data["opinion"],
             target=data["target"],
             to_user=to_user,
+            fee=data["fee"],
         )
-        messages.success(request, _("已签署意见。"))
-    except ActionError as error:
-        _fail(request, error)
-    return redirect("hall:application", pk=app.pk)
+
+    return _act(request, app.pk, run, _("已签署意见。"))
 
 
 @login_required
@@ -268,14 +283,12 @@ def sign(request: HttpRequest, pk: int) -> HttpResponse:
 def special(request: HttpRequest, pk: int) -> HttpResponse:
     app = _application(request, pk)
     form = SpecialForm(request.POST)
-    try:
-        if not form.is_valid():
-            raise ActionError(_("请完整填写特别程序种类、所需工作日和理由。"))
-        actions.start_special_procedure(request.user, app, **form.cleaned_data)
-        messages.success(request, _("特别程序已启动，办理时限暂停，并已书面告知申请人。"))
-    except ActionError as error:
-        _fail(request, error)
-    return redirect("hall:application", pk=pk)
+    return _act(
+        request,
+        pk,
+        lambda: actions.start_special_procedure(request.user, app, **_valid(form)),
+        _("特别程序已启动，办理时限暂停，并已书面告知申请人。"),
+    )
 
 
 @login_required
@@ -283,26 +296,26 @@ def special(request: HttpRequest, pk: int) -> HttpResponse:
 def end_special(request: HttpRequest, pk: int) -> HttpResponse:
     procedure = get_object_or_404(SpecialProcedure, pk=pk)
     app = _application(request, procedure.application_id)
-    try:
-        actions.end_special_procedure(
+    return _act(
+        request,
+        app.pk,
+        lambda: actions.end_special_procedure(
             request.user, procedure, result=request.POST.get("result", "")
-        )
-        messages.success(request, _("特别程序已结束，办理时限恢复计算。"))
-    except ActionError as error:
-        _fail(request, error)
-    return redirect("hall:application", pk=app.pk)
+        ),
+        _("特别程序已结束，办理时限恢复计算。"),
+    )
 
 
 @login_required
 @require_POST
 def extend(request: HttpRequest, pk: int) -> HttpResponse:
     app = _application(request, pk)
-    try:
-        actions.extend(request.user, app, reason=request.POST.get("reason", ""))
-        messages.success(request, _("已批准延长办理期限，并告知申请人。"))
-    except ActionError as error:
-        _fail(request, error)
-    return redirect("hall:application", pk=pk)
+    return _act(
+        request,
+        pk,
+        lambda: actions.extend(request.user, app, reason=request.POST.get("reason", "")),
+        _("已批准延长办理期限，并告知申请人。"),
+    )
 
 
 @login_required
@@ -310,14 +323,12 @@ def extend(request: HttpRequest, pk: int) -> HttpResponse:
 def rate(request: HttpRequest, pk: int) -> HttpResponse:
     app = _application(request, pk)
     form = RatingForm(request.POST)
-    try:
-        if not form.is_valid():
-            raise ActionError(_("请选择满意度。"))
-        actions.rate(request.user, app, **form.cleaned_data)
-        messages.success(request, _("感谢您的评价。"))
-    except ActionError as error:
-        _fail(request, error)
-    return redirect("hall:application", pk=pk)
+    return _act(
+        request,
+        pk,
+        lambda: actions.rate(request.user, app, **_valid(form)),
+        _("感谢您的评价。"),
+    )
 
 
 @login_required

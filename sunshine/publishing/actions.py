@@ -30,8 +30,10 @@ from sunshine.org.permissions import require
 from sunshine.search.index import index_document, remove_document
 
 from . import secrecy
+from .catalogue import ensure_catalogue
 from .models import (
     Attachment,
+    Category,
     Column,
     Placement,
     Publication,
@@ -542,6 +544,46 @@ def index_publication(publication: Publication) -> None:
         theme_id=publication.theme_id,
         kind=publication.kind,
     )
+
+
+def publish_result(
+    actor: Any,
+    *,
+    department: Department,
+    category: tuple[str, str],
+    title: str,
+    body: str,
+    doc_number: str = "",
+    at: datetime | None = None,
+) -> Publication:
+    """A result the law makes public as it is made (行政许可 decisions: 条例 Art. 20(5),
+    《行政许可法》第四十条), published at once without the review chain.
+
+    Only for structured results: the caller decided the result in its own signed process (that is
+    its permission check, as for `start_clock`) and builds `body` from fields that are public by
+    rule, never from the file's free text, so the template is what 保密审查 looked at. Runs in
+    the caller's transaction. `category` names a node of the Art. 20 catalogue (parent, child).
+    """
+    at = at or timezone.now()
+    organisation = organisation_of(department)
+    nodes = Category.objects.filter(organisation=organisation, parent__name=category[0])
+    node = nodes.filter(name=category[1]).first()
+    if node is None:  # an organisation without its Art. 20 catalogue yet
+        ensure_catalogue(organisation)
+        node = nodes.get(name=category[1])
+    with transaction.atomic():
+        publication = _create(
+            actor,
+            department,
+            title[:255],
+            timezone.localdate(at),
+            (),
+            (),
+            "",
+            {"body": body, "category": node, "doc_number": doc_number},
+        )
+        _publish(publication, actor, at)
+    return publication
 
 
 def withdraw(

@@ -1,13 +1,15 @@
-"""网上办事大厅 end to end: an enterprise applies for a licence, the window asks for 补正, the case
-goes through 初审 → 审查 → 并联会审 → 审议 → 决定 → 送达, the enterprise downloads its notices and
-rates the service, and the 差评 opens a follow-up that an officer closes."""
+"""网上办事大厅 end to end: an enterprise finds a licence in the catalogue and applies with its
+materials, the window asks for 补正, the case goes through 初审 → 审查 → 并联会审 → 审议 → 决定 →
+送达 (where the fee charged is recorded and the grant is published to the portal), the enterprise
+downloads its notices and rates the service, and the 差评 opens a follow-up that an officer
+closes."""
 
 import pytest
 from playwright.sync_api import Page, expect
 
 pytestmark = pytest.mark.browser
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-ITEM = "成品油零售经营资格初审（加油站设置）"
+ITEM = "生猪定点屠宰厂（场）设置审查"
 
 
 def pdf(name: str) -> dict:
@@ -47,11 +49,22 @@ def test_licence_from_application_to_follow_up(page: Page, live_server, demo, sh
     pw = demo.password
     login(page, live_server, "13800000002", pw)
     page.get_by_role("link", name="办事大厅").first.click()
+    # Browsed by life event and found by search.
+    page.get_by_role("navigation", name="按人生事件").get_by_role("link", name="项目建设").click()
+    expect(page.locator("ul.items")).to_contain_text("成品油零售经营资格初审")
+    expect(page.locator("ul.items")).not_to_contain_text("酒类流通备案")
+    page.get_by_role("navigation", name="按主题").get_by_role("link", name="食品安全").click()
+    expect(page.locator("ul.items li")).to_have_count(1)
+    page.get_by_label("搜索事项").fill("屠宰")
+    page.get_by_role("button", name="查询").click()
+    shot(page, "hall-catalogue")
     page.get_by_role("link", name=ITEM).click()
     expect(page.locator("ol.flow")).to_be_visible()
+    expect(page.locator("dd.fees")).to_contain_text("每件不超过 50.00 元")
+    expect(page.locator("ol.flow")).to_contain_text("廉政风险点")
     shot(page, "hall-guide")
     page.get_by_role("link", name="在线申请").click()
-    page.get_by_label("申请内容").fill("示例市滨江路加油站新建")
+    page.get_by_label("申请内容").fill("示例市滨江生猪定点屠宰场新建")
     page.get_by_label("经营（项目）地址").fill("示例市滨江路 88 号")
     page.get_by_label("申请书").set_input_files(files=[pdf("申请书.pdf")])
     page.get_by_label("营业执照").set_input_files(files=[pdf("营业执照.pdf")])
@@ -60,7 +73,7 @@ def test_licence_from_application_to_follow_up(page: Page, live_server, demo, sh
     expect(page.locator(".errorlist")).to_contain_text("这个字段是必填项")
     page.get_by_label("申请书").set_input_files(files=[pdf("申请书.pdf")])
     page.get_by_label("营业执照").set_input_files(files=[pdf("营业执照.pdf")])
-    page.get_by_label("加油站规划选址意见").set_input_files(files=[pdf("选址意见.pdf")])
+    page.get_by_label("动物防疫条件合格证").set_input_files(files=[pdf("防疫合格证.pdf")])
     shot(page, "hall-apply")
     page.get_by_role("button", name="提交申请").click()
     expect(page.get_by_text("申请已提交")).to_be_visible()
@@ -68,11 +81,11 @@ def test_licence_from_application_to_follow_up(page: Page, live_server, demo, sh
     number = page.locator("dd.number").inner_text()
     shot(page, "hall-submitted")
 
-    # The window lists everything to correct at once; the missing siting opinion among it.
+    # The window lists everything to correct at once, its own note among it.
     open_case(page, live_server, "window", pw, number)
     page.get_by_label("营业执照的预审意见").fill("复印件不清晰")
     page.locator("tr", has_text="营业执照").get_by_label("需补正").check()
-    page.get_by_label("需补正的内容（每行一项）").fill("选址意见须加盖规划部门公章")
+    page.get_by_label("需补正的内容（每行一项）").fill("防疫合格证须加盖农业农村部门公章")
     shot(page, "hall-intake")
     page.get_by_role("button", name="一次性告知补正").click()
     expect(page.locator("dd.state")).to_have_text("待补正")
@@ -81,14 +94,14 @@ def test_licence_from_application_to_follow_up(page: Page, live_server, demo, sh
     login(page, live_server, "13800000002", pw)
     page.goto(live_server.url + "/hall/my/")
     page.get_by_role("link", name=number).click()
-    expect(page.locator("dd", has_text="选址意见须加盖规划部门公章")).to_contain_text(
+    expect(page.locator("dd", has_text="防疫合格证须加盖农业农村部门公章")).to_contain_text(
         "营业执照：复印件不清晰"
     )
     shot(page, "hall-correction-asked")
     form = page.locator("form", has=page.get_by_role("button", name="提交补正"))
     form.get_by_label("营业执照").set_input_files(files=[pdf("营业执照（清晰）.pdf")])
-    form.get_by_label("加油站规划选址意见").set_input_files(files=[pdf("选址意见（盖章）.pdf")])
-    form.get_by_label("补正说明").fill("已重新扫描营业执照，选址意见已盖章。")
+    form.get_by_label("动物防疫条件合格证").set_input_files(files=[pdf("防疫合格证（盖章）.pdf")])
+    form.get_by_label("补正说明").fill("已重新扫描营业执照，防疫合格证已盖章。")
     page.get_by_role("button", name="提交补正").click()
     expect(page.get_by_text("补正材料已提交。")).to_be_visible()
     expect(page.locator("dd.state")).to_have_text("待受理")
@@ -117,9 +130,21 @@ def test_licence_from_application_to_follow_up(page: Page, live_server, demo, sh
     ]:
         open_case(page, live_server, username, pw, number)
         sign(page, task, opinion)
+    # 送达 is 出证: the window records the fee charged, checked before anything is decided.
     open_case(page, live_server, "window", pw, number)
-    sign(page, "deliver", "已送达申请人。")
+    card = page.locator('section[data-task="deliver"]')
+    expect(card.locator("p.hint")).to_contain_text("每件不超过 50.00 元")
+    card.get_by_label("处理意见").fill("已送达申请人。")
+    card.get_by_label("实收费用（元）").fill("-50")
+    card.get_by_role("button", name="签署").click()
+    expect(page.get_by_text("实收费用（元）：")).to_be_visible()
+    expect(page.locator("dd.state")).to_have_text("审查中")
+    card.get_by_label("实收费用（元）").fill("50")
+    card.get_by_label("处理意见").fill("已送达申请人，收取证书工本费。")
+    card.get_by_role("button", name="签署").click()
+    expect(page.get_by_text("已签署意见。")).to_be_visible()
     expect(page.locator("dd.state")).to_contain_text("准予")
+    expect(page.locator("dd.fee")).to_have_text("50.00 元")
     expect(page.locator("table.history")).to_contain_text("市场监管局意见：同意。")
     shot(page, "hall-completed-staff")
 
@@ -129,6 +154,15 @@ def test_licence_from_application_to_follow_up(page: Page, live_server, demo, sh
     shot(page, "hall-completed")
     assert download(page, "下载受理通知书 PDF").startswith(b"%PDF-")
     assert download(page, "下载准予行政许可决定书 Word").startswith(b"PK")
+    assert download(page, "下载准予行政许可决定书 PDF").startswith(b"%PDF-")
+    # The grant is public on the portal (条例 Art. 20(5)), without the applicant's contact details.
+    expect(page.locator("dd.published")).to_contain_text("索引号")
+    page.get_by_role("link", name="查看公开的许可决定").click()
+    expect(page.locator("main")).to_contain_text("示例市阳光商贸有限公司")
+    expect(page.locator("main")).to_contain_text("准予许可")
+    expect(page.locator("main")).not_to_contain_text("滨江路 88 号")
+    shot(page, "hall-decision-published")
+    page.go_back()
     page.get_by_label("不满意", exact=True).check()
     page.get_by_label("文字评价").fill("送达环节等待时间较长。")
     page.get_by_role("button", name="提交评价").click()

@@ -1,0 +1,206 @@
+"""The decision and what follows it: the fee charged recorded at the last step, the grant
+published to the portal (条例 Art. 20(5), 《行政许可法》第四十条), and the decision fields the
+annual report counts from."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+
+from sunshine.appeals.tests.test_concurrency import race
+from sunshine.audit.models import AuditEvent
+from sunshine.errors import ActionError
+from sunshine.hall import actions
+from sunshine.hall.models import Application, Notice, ServiceItem, Theme
+from sunshine.org.permissions import PermissionDenied
+from sunshine.publishing.models import Publication
+from sunshine.workflow.actions import open_tasks
+from sunshine.workflow.rules import may_act
+
+from .test_hall import AT, DATA, files, review, submitted
+
+DONE = AT + timedelta(days=9)
+BEFORE_DELIVERY = ["handler", "deputy", "reviewer", "market", "director", "handler"]
+
+
+def results() -> int:
+    """Publications of licensing decisions (the demo has other publications)."""
+    return Publication.objects.filter(doc_number__contains="许准字").count()
+
+
+def at_delivery(demo, app: Application | None = None) -> Application:
+    """A licence application accepted and reviewed up to its last step, 送达."""
+    app = actions.accept(demo.users["window"], app or submitted(demo), at=AT)
+    review(demo, app, BEFORE_DELIVERY, AT + timedelta(days=1))
+    return app
+
+
+def deliver(demo, app: Application, fee, username: str = "window") -> Application:
+    (task,) = open_tasks(app.instance)
+    return actions.sign(demo.users[username], task, "approve", opinion="已送达", fee=fee, at=DONE)
+
+
+def test_a_grant_is_recorded_with_its_fee_and_published(demo, client):
+    app = deliver(demo, at_delivery(demo), "0")
+    app.refresh_from_db()
+    assert app.state == Application.State.COMPLETED
+    assert app.decision == Application.Decision.GRANTED and app.decided_at == DONE
+    assert app.fee_charged == Decimal("0.00")
+    grant = app.notices.get(kind=Notice.Kind.GRANT)
+    publication = app.publication
+    assert publication.state == Publication.State.PUBLISHED and publication.index_number
+    assert publication.published_at == DONE and publication.doc_number == grant.number
+    assert publication.organisation.code == "SLS-SWJ"
+    assert (publication.category.parent.name, publication.category.name) == (
+        "行政许可和对外管理服务",
+        "办理结果",
+    )
+    assert publication.submissions.count() == 0  # published by the system, not the chain
+    for public in (DATA["applicant_name"], grant.number, app.item.result_name, "准予许可"):
+        assert public in publication.body
+    for private in (DATA["contact_phone"], DATA["address"], DATA["project"]):
+        assert private not in publication.body and private not in publication.title
+    audited = AuditEvent.objects.get(verb="hall.progress", object_id=str(app.pk))
+    assert audited.after["fee_charged"] == "0.00" and audited.after["decision"] == "granted"
+    assert AuditEvent.objects.filter(verb="publishing.publish", object_id=str(publication.pk))
+
+    page = client.get(f"/gk/i/{publication.pk}/").content.decode()
+    assert grant.number in page and DATA["applicant_name"] in page
+    client.force_login(demo.users["13800000002"])
+    case = client.get(f"/hall/applications/{app.pk}/").content.decode()
+    assert f'href="/gk/i/{publication.pk}/"' in case and publication.index_number in case
+    assert "0.00 元" in case
+
+
+@pytest.mark.parametrize(
+    ("fee", "message"),
+    [
+        (None, "请填写实收费用"),
+        ("", "请填写实收费用"),
+        ("-1", "不小于 0"),
+        ("12.345", "最多两位小数"),
+        ("abc", "金额"),
+        ("NaN", "金额"),
+        ("1e12", "金额"),
+        ("1e30", "金额"),
+        ("1e-30", "金额"),
+    ],
+)
+def test_a_grant_needs_a_proper_fee_and_changes_nothing_without_one(demo, fee, message):
+    app = at_delivery(demo)
+    with pytest.raises(ActionError, match=message) as error:
+        deliver(demo, app, fee)
+    assert error.value.field == "fee"
+    app.refresh_from_db()
+    assert app.state == Application.State.IN_REVIEW and app.decided_at is None
+    assert app.fee_charged is None and app.publication is None
+    assert [t.step_key for t in open_tasks(app.instance)] == ["deliver"]
+    assert results() == 0 and not app.notices.filter(kind="grant").exists()
+
+
+def test_the_fee_is_kept_in_yuan_and_fen(demo):
+    app = deliver(demo, at_delivery(demo), "50.5")
+    app.refresh_from_db()
+    assert app.fee_charged == Decimal("50.50")
+
+
+def test_a_veto_denies_without_publishing(demo):
+    app = actions.accept(demo.users["window"], submitted(demo), at=AT)
+    review(demo, app, ["handler", "deputy", "reviewer"], AT)
+    market = demo.users["market"]
+    task = next(t for t in open_tasks(app.instance) if may_act(market, t))
+    actions.sign(market, task, "reject", opinion="不符合食品安全条件。", at=DONE)
+    app.refresh_from_db()
+    assert app.decision == Application.Decision.DENIED and app.decided_at == DONE
+    assert app.decision_reason == "不符合食品安全条件。"
+    assert app.fee_charged is None and app.publication is None
+    assert app.notices.filter(kind=Notice.Kind.DENIAL).exists()
+    assert results() == 0
+
+
+def test_refusal_at_intake_is_not_a_licensing_decision(demo):
+    app = actions.refuse(demo.users["window"], submitted(demo), reason="不属于本机关职权", at=AT)
+    assert app.decision == "" and app.decided_at is None
+
+
+def test_a_filing_records_its_fee_but_is_not_a_licence_to_publish(demo):
+    item = ServiceItem.objects.get(name="酒类流通备案")
+    user = demo.users["13800000002"]
+    app = actions.submit(user, actions.save_draft(user, item, data=DATA, files=files(item)), at=AT)
+    app = actions.accept(demo.users["window"], app, at=AT)
+    review(demo, app, ["handler"], AT)
+    app = deliver(demo, app, "0")
+    assert app.decision == Application.Decision.GRANTED and app.fee_charged == 0
+    assert app.publication is None and results() == 0
+
+
+def test_a_natural_persons_name_is_masked_in_the_publication(demo):
+    citizen = demo.users["13800000001"]
+    data = {**DATA, "applicant_name": "王小明"}
+    item = ServiceItem.objects.get(name="成品油零售经营资格初审（加油站设置）")
+    draft = actions.save_draft(citizen, item, data=data, files=files(item))
+    app = actions.submit(citizen, draft, at=AT)
+    app = deliver(demo, at_delivery(demo, app), "0")
+    body = app.publication.body + app.publication.title
+    assert "王**" in body and "王小明" not in body
+
+
+def test_only_the_signer_of_the_last_step_records_the_fee(demo, client):
+    app = at_delivery(demo)
+    (task,) = open_tasks(app.instance)
+    with pytest.raises(PermissionDenied):
+        actions.sign(demo.users["handler"], task, "approve", opinion="x", fee="0", at=DONE)
+    client.force_login(demo.users["window"])
+    page = client.get(f"/hall/applications/{app.pk}/").content.decode()
+    assert 'name="fee"' in page and "本事项不收费" in page
+    # The form refuses a negative fee with the field's name; nothing is decided.
+    response = client.post(
+        f"/hall/tasks/{task.pk}/sign/", {"verb": "approve", "opinion": "已送达", "fee": "-5"}
+    )
+    assert response.status_code == 302
+    page = client.get(f"/hall/applications/{app.pk}/").content.decode()
+    assert "实收费用（元）：" in page
+    app.refresh_from_db()
+    assert app.state == Application.State.IN_REVIEW
+    client.post(
+        f"/hall/tasks/{task.pk}/sign/", {"verb": "approve", "opinion": "已送达", "fee": "0"}
+    )
+    app.refresh_from_db()
+    assert app.state == Application.State.COMPLETED and app.fee_charged == 0
+    # Earlier steps have no fee field.
+    fresh = actions.accept(demo.users["window"], submitted(demo), at=AT)
+    client.force_login(demo.users["handler"])
+    page = client.get(f"/hall/applications/{fresh.pk}/").content.decode()
+    assert 'data-task="first"' in page and 'name="fee"' not in page
+
+
+def test_the_guide_shows_fee_standards_and_the_catalogue_is_browsable(demo, client):
+    pig = ServiceItem.objects.get(name="生猪定点屠宰厂（场）设置审查")
+    page = client.get(f"/hall/items/{pig.pk}/").content.decode()
+    for text in ("屠宰证书及标志牌工本费", "每套 50 元", "每件不超过 50.00 元", "示发改价费"):
+        assert text in page
+    assert pig.fees.get().amount == Decimal("50.00")
+    assert ServiceItem.objects.get(name="外商投资企业设立及变更").fees.get().amount is None
+    index = client.get("/hall/").content.decode()
+    for heading in ("按部门", "按主题", "按人生事件", "开办企业", "商贸流通"):
+        assert heading in index
+    life = Theme.objects.get(name="项目建设", kind=Theme.Kind.LIFE_EVENT)
+    listed = client.get(f"/hall/?theme={life.pk}").content.decode()
+    assert "成品油零售经营资格初审" in listed and "酒类流通备案" not in listed
+    listed = client.get("/hall/?department=SLS-SCJG").content.decode()
+    assert "没有找到符合条件的事项" in listed
+    assert "酒类流通备案" in client.get("/hall/?q=酒类").content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_deliveries_at_once_decide_and_publish_once(demo):
+    app = at_delivery(demo)
+    (task,) = open_tasks(app.instance)
+
+    def deliver_now() -> None:
+        actions.sign(demo.users["window"], task, "approve", opinion="送达", fee="0", at=DONE)
+
+    assert race(deliver_now, deliver_now) == ["ok", "该办件当前不在审查中。"]
+    assert results() == 1
+    assert Notice.objects.filter(kind=Notice.Kind.GRANT).count() == 1
+    assert AuditEvent.objects.filter(verb="hall.progress", object_id=str(app.pk)).count() == 1
