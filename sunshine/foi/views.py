@@ -8,14 +8,15 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from sunshine.clocks.queries import Status
 from sunshine.core.numbers import check_query_code
 from sunshine.core.ratelimit import ratelimit
 from sunshine.errors import ActionError
 from sunshine.org.permissions import can, require
 
-from . import actions, forms
+from . import actions, forms, queries
 from .models import Consultation, Remedy, Request
-from .queries import TRACKED, reply_clock, request_for, staff_requests
+from .queries import TRACKED, reply_clock, request_for
 
 
 def _form_error(form, error: ActionError) -> None:
@@ -119,14 +120,19 @@ def attachment(request: HttpRequest, pk: int, attachment: int) -> FileResponse:
 @login_required
 def staff_list(request: HttpRequest) -> HttpResponse:
     require(request.user, "foi.staff")
-    state = request.GET.get("state", "")
-    rows = staff_requests(request.user)
-    if state in Request.State.values:
-        rows = rows.filter(state=state)
+    state, due = request.GET.get("state", ""), request.GET.get("due", "")
+    by_due = request.GET.get("sort") == "due"
     return render(
         request,
         "foi/staff_list.html",
-        {"requests": rows[:200], "states": Request.State.choices, "state": state},
+        {
+            "requests": queries.staff_list(request.user, state=state, due=due, by_due=by_due),
+            "states": Request.State.choices,
+            "state": state,
+            "dues": list(Status.LABELS.items()),
+            "due": due,
+            "by_due": by_due,
+        },
     )
 
 

@@ -14,7 +14,7 @@ from sunshine.documents.letters import BODY_FONT, HEADING_FONT, TITLE_FONT
 
 from .models import AnnualReport
 from .queries import section_two_rows
-from .tables import COLUMN_LABELS, REMEDY_GROUPS, REMEDY_RESULTS, ROWS
+from .tables import COLUMN_LABELS, REMEDY_GROUPS, REMEDY_RESULTS, row_labels
 
 
 def title_of(report: AnnualReport) -> str:
@@ -24,11 +24,14 @@ def title_of(report: AnnualReport) -> str:
 
 
 def three_rows(tables: dict[str, Any]) -> list[list[Any]]:
-    rows = []
-    for row, label, group in ROWS:
-        prefix = f"{group} " if group else ""
-        rows.append([f"{prefix}{label}", *tables["three"][row]])
-    return rows
+    return [[label, *tables["three"][row]] for row, label in row_labels()]
+
+
+def entered_note(report: AnnualReport) -> str:
+    """The mark on a section 三 typed in by staff rather than computed from the requests."""
+    return _("注：本部分数据由{name}根据纸质台账人工填报，非系统计算。").format(
+        name=report.three_entered_by.display_name if report.three_entered_by else ""
+    )
 
 
 def four_header() -> list[str]:
@@ -47,13 +50,15 @@ def xlsx(report: AnnualReport, tables: dict[str, Any]) -> bytes:
     sheet.append([_("申请人情况"), *[str(label) for label in COLUMN_LABELS]])
     for values in three_rows(tables):
         sheet.append(values)
+    if tables["entered"]:
+        sheet.append([entered_note(report)])
     sheet.column_dimensions["A"].width = 60
     for cells in sheet.iter_rows(min_row=3):
         cells[0].alignment = Alignment(wrap_text=True)
     two = book.create_sheet(_("二、主动公开"))
-    two.append([_("信息内容"), _("数量")])
-    for label, value in section_two_rows(report, tables):
-        two.append([str(label), value])
+    two.append([_("信息内容"), _("数量"), _("来源")])
+    for label, value, source in section_two_rows(report, tables):
+        two.append([str(label), value, source])
     two.column_dimensions["A"].width = 40
     four = book.create_sheet(_("四、复议诉讼"))
     four.append(four_header())
@@ -94,9 +99,11 @@ def docx(report: AnnualReport, tables: dict[str, Any]) -> bytes:
     heading(_("一、总体情况"))
     body(report.overview)
     heading(_("二、主动公开政府信息情况"))
-    table([[str(label), str(value)] for label, value in section_two_rows(report, tables)])
+    table([[str(label), str(value)] for label, value, _source in section_two_rows(report, tables)])
     heading(_("三、收到和处理政府信息公开申请情况"))
     table([[_("申请人情况"), *[str(label) for label in COLUMN_LABELS]], *three_rows(tables)])
+    if tables["entered"]:
+        body(entered_note(report))
     heading(_("四、政府信息公开行政复议、行政诉讼情况"))
     table([four_header(), [v for group in tables["four"] for v in group]])
     heading(_("五、存在的主要问题及改进情况"))

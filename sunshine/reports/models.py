@@ -12,7 +12,9 @@ SECTION_TWO_COMPUTED = [
     ("normative_abolished", "normative", "abolished", _("行政规范性文件 本年废止件数")),
     ("normative_in_force", "normative", "in_force", _("行政规范性文件 现行有效件数")),
 ]
-# Section 二 figures the platform does not hold (entered or imported by staff).
+# Section 二 figures entered or imported by staff. 行政许可 decisions made in the service hall
+# are counted by the system (LICENCES_PLATFORM); staff enter only those made outside it.
+LICENCES_PLATFORM = "licences_platform"
 SECTION_TWO_FIELDS = [
     ("licences", _("行政许可 本年处理决定数量")),
     ("penalties", _("行政处罚 本年处理决定数量")),
@@ -38,6 +40,13 @@ class AnnualReport(models.Model):
     problems = models.TextField(_("五、存在的主要问题及改进情况"), blank=True)
     other = models.TextField(_("六、其他需要报告的事项"), blank=True)
     section_two = models.JSONField(_("二、主动公开政府信息情况"), default=dict, blank=True)
+    # Section 三 typed in from a paper report, for a year the platform holds no requests of
+    # ({"1": [7 numbers], …, "25": […]}); empty when section 三 is computed.
+    entered_three = models.JSONField(_("三、人工填报数据"), default=dict, blank=True)
+    three_entered_at = models.DateTimeField(null=True, blank=True)
+    three_entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     # Frozen when finalised: the published figures do not move when records change later.
     tables = models.JSONField(default=dict, blank=True)
     finalised_at = models.DateTimeField(null=True, blank=True)

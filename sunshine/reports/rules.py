@@ -22,6 +22,13 @@ def _finalise(user: Any, organisation: Any) -> bool:
     return works_for(user, organisation, (Role.DEPUTY_LEADER, Role.LEADER))
 
 
+@rule("reports.enter")
+def _enter(user: Any, organisation: Any) -> bool:
+    """Section 三 typed in from a paper report: the disclosure office and its leaders, who
+    answer for the figures; not the platform's administrators."""
+    return works_for(user, organisation, (Role.INFO_OFFICER, Role.DEPUTY_LEADER, Role.LEADER))
+
+
 @rule("reports.view")
 @allow_anonymous
 def _view(user: Any, report: Any) -> bool:

@@ -6,14 +6,17 @@ recorded reviews and suits. Nothing is counted in a Python loop over requests.
 """
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
+from functools import cached_property
 
 from django.db.models import Count, Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from sunshine.foi.models import Remedy, Request
 from sunshine.foi.outcomes import OUTCOMES, ApplicantType
+from sunshine.hall.models import Application, ItemType
 from sunshine.org.models import Department
 
 APPLICANT_COLUMNS = [t.value for t in ApplicantType]
@@ -30,6 +33,13 @@ ROWS: list[tuple[int, object, object]] = [
     (TOTAL_ROW, gettext_lazy("（七）总计"), None),
     (CARRIED_OUT, gettext_lazy("四、结转下年度继续办理"), None),
 ]
+
+
+def row_labels() -> list[tuple[int, str]]:
+    """(row, label as printed, with its group before the first row of a group)."""
+    return [(row, f"{group} {label}" if group else str(label)) for row, label, group in ROWS]
+
+
 REMEDY_GROUPS = [Remedy.Kind.REVIEW, Remedy.Kind.SUIT, Remedy.Kind.SUIT_AFTER_REVIEW]
 REMEDY_RESULTS = [
     Remedy.Result.UPHELD,
@@ -54,6 +64,13 @@ class Scope:
     def end(self) -> date:
         return date(self.year, 12, 31)
 
+    @property
+    def moments(self) -> tuple[datetime, datetime]:
+        """The year as local times [start, end) for timestamp fields."""
+        zone = timezone.get_current_timezone()
+        return datetime(self.year, 1, 1, tzinfo=zone), datetime(self.year + 1, 1, 1, tzinfo=zone)
+
+    @cached_property
     def organisation_ids(self) -> list[int]:
         return list(self.organisation.descendants().values_list("pk", flat=True))
 
@@ -62,7 +79,7 @@ def section_three(scope: Scope) -> Table:
     start, end = scope.start, scope.end
     rows = (
         Request.objects.filter(
-            organisation_id__in=scope.organisation_ids(),
+            organisation_id__in=scope.organisation_ids,
             received_on__lte=end,
         )
         .filter(Q(closed_on__isnull=True) | Q(closed_on__gte=start))
@@ -89,6 +106,24 @@ def section_three(scope: Scope) -> Table:
     return table
 
 
+def holds_requests(table: Table) -> bool:
+    """Whether the platform holds any request of the year: each one is new or carried in."""
+    return table[NEW][TOTAL] + table[CARRIED_IN][TOTAL] > 0
+
+
+def licence_decisions(scope: Scope) -> int:
+    """行政许可 decisions (准予 or 不予许可) the service hall recorded in the year on items the
+    organisation or a department under it implements (条例第二十条第五项)."""
+    start, end = scope.moments
+    return Application.objects.filter(
+        item__item_type=ItemType.LICENSING,
+        item__department_id__in=scope.organisation_ids,
+        decision__in=Application.Decision.values,
+        decided_at__gte=start,
+        decided_at__lt=end,
+    ).count()
+
+
 def section_four(scope: Scope) -> list[list[int]]:
     """复议, 直接起诉, 复议后起诉: each 维持, 纠正, 其他, 尚未审结, 总计, as of the year's end."""
     end = scope.end
@@ -96,7 +131,7 @@ def section_four(scope: Scope) -> list[list[int]]:
     counts = {
         item["kind"]: item
         for item in Remedy.objects.filter(
-            request__organisation_id__in=scope.organisation_ids(),
+            request__organisation_id__in=scope.organisation_ids,
             filed_on__gte=scope.start,
             filed_on__lte=end,
         )

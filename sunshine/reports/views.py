@@ -1,6 +1,7 @@
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -9,11 +10,18 @@ from sunshine.errors import ActionError
 from sunshine.org.models import Department
 from sunshine.org.permissions import can
 
-from . import actions, exports
-from .forms import ReportForm
+from . import actions, exports, figures
+from .forms import ReportForm, SectionThreeForm
 from .models import AnnualReport
-from .queries import section_two_rows, tables_of
-from .tables import COLUMN_LABELS, REMEDY_GROUPS, REMEDY_RESULTS, check_three
+from .queries import failures, section_two_rows, tables_of
+from .tables import (
+    COLUMN_LABELS,
+    REMEDY_GROUPS,
+    REMEDY_RESULTS,
+    Scope,
+    holds_requests,
+    section_three,
+)
 
 CONTENT_TYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -61,6 +69,8 @@ def report(request: HttpRequest, code: str, year: int) -> HttpResponse:
     editing = report.state == AnnualReport.State.DRAFT and can(
         request.user, "reports.edit", report.organisation
     )
+    tables = tables_of(report)
+    offered = figures.offered(report, tables) if editing else {}
     form = None
     if editing:
         initial = {
@@ -71,7 +81,12 @@ def report(request: HttpRequest, code: str, year: int) -> HttpResponse:
         }
         form = ReportForm(request.POST or None, initial=initial)
         if request.method == "POST" and form.is_valid():
-            texts = {k: form.cleaned_data[k] for k in ("overview", "problems", "other")}
+            texts = {k: form.cleaned_data[k] for k in actions.TEXT_FIELDS}
+            # Without JavaScript a figure's button saves the text with the sentence appended.
+            chosen = figures.sentence(offered, request.POST.get("insert", ""))
+            if chosen:
+                section, sentence = chosen
+                texts[section] = "\n".join(filter(None, [texts[section].rstrip(), sentence]))
             try:
                 actions.save_report(
                     request.user,
@@ -83,9 +98,9 @@ def report(request: HttpRequest, code: str, year: int) -> HttpResponse:
             except ActionError as error:
                 form.add_error(error.field if error.field in form.fields else None, error.message)
             else:
-                messages.success(request, _("报告已保存。"))
-                return redirect("reports:report", code=code, year=year)
-    tables = tables_of(report)
+                messages.success(request, _("已插入数字并保存。") if chosen else _("报告已保存。"))
+                url = reverse("reports:report", args=[code, year])
+                return redirect(f"{url}#id_{chosen[0]}" if chosen else url)
     return render(
         request,
         "reports/report.html",
@@ -93,16 +108,58 @@ def report(request: HttpRequest, code: str, year: int) -> HttpResponse:
             "report": report,
             "title": exports.title_of(report),
             "form": form,
+            "sections": [(form[name], offered[name]) for name in actions.TEXT_FIELDS]
+            if form
+            else [],
             "three": exports.three_rows(tables),
+            "entered": tables["entered"],
+            "entered_note": exports.entered_note(report) if tables["entered"] else "",
             "columns": COLUMN_LABELS,
             "four": [v for group in tables["four"] for v in group],
             "remedy_groups": REMEDY_GROUPS,
             "remedy_results": REMEDY_RESULTS,
             "two": section_two_rows(report, tables),
-            "failures": check_three(tables["three"]) if editing else [],
+            "failures": failures(report, tables) if editing else [],
             "can_finalise": editing
             and report.pk
             and can(request.user, "reports.finalise", report.organisation),
+            "can_enter": editing
+            and can(request.user, "reports.enter", report.organisation)
+            and (tables["entered"] or not holds_requests(tables["three"])),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def enter_three(request: HttpRequest, code: str, year: int) -> HttpResponse:
+    """Section 三 typed in for a year before the platform (see actions.enter_section_three)."""
+    report = _report(request, code, year)
+    if report.state != AnnualReport.State.DRAFT or not can(
+        request.user, "reports.enter", report.organisation
+    ):
+        raise Http404
+    form = SectionThreeForm(
+        request.POST or None, initial=SectionThreeForm.initial_from(report.entered_three)
+    )
+    if request.method == "POST" and ("withdraw" in request.POST or form.is_valid()):
+        table = None if "withdraw" in request.POST else form.table()
+        try:
+            actions.enter_section_three(request.user, report.organisation, year, table)
+        except ActionError as error:
+            form.add_error(None, error.message)
+        else:
+            done = _("已撤销人工填报的第三部分。") if table is None else _("第三部分已填报。")
+            messages.success(request, done)
+            return redirect("reports:report", code=code, year=year)
+    return render(
+        request,
+        "reports/three.html",
+        {
+            "report": report,
+            "title": exports.title_of(report),
+            "form": form,
+            "columns": COLUMN_LABELS,
+            "computed": holds_requests(section_three(Scope(report.organisation, year))),
         },
     )
 

@@ -27,7 +27,7 @@ def staff_open(page: Page, live_server, username: str, password: str, number: st
 def test_request_from_filing_to_the_letter(page: Page, live_server, demo, shot):
     pw = demo.password
     login(page, live_server, "13800000001", pw)
-    page.get_by_role("link", name="依申请公开").click()
+    page.get_by_role("link", name="依申请公开", exact=True).click()
     page.get_by_label("受理机关").select_option(label="示例市商务局")
     page.get_by_label("所需信息名称").fill("2025年商贸流通专项资金分配结果")
     shot(page, "foi-apply")
@@ -40,6 +40,18 @@ def test_request_from_filing_to_the_letter(page: Page, live_server, demo, shot):
     staff_open(page, live_server, "window", pw, number)
     page.get_by_role("button", name="确认收到").click()
     expect(page.locator("dd.state")).to_have_text("办理中")
+    # The staff list shows the reply clock's status and due day, and filters by it.
+    page.goto(live_server.url + "/foi/staff/")
+    row = page.get_by_role("row").filter(has_text=number)
+    expect(row.locator("td.due .badge")).to_have_text("正常")
+    expect(row.locator("td.due")).to_contain_text(str(timezone.localdate().year))
+    page.get_by_label("时限状态").select_option("overdue")
+    page.get_by_role("button", name="筛选").click()
+    expect(page.get_by_role("row").filter(has_text=number)).to_have_count(0)
+    page.get_by_label("时限状态").select_option("running")
+    page.get_by_role("button", name="筛选").click()
+    expect(page.get_by_role("row").filter(has_text=number)).to_have_count(1)
+    shot(page, "foi-staff-list")
 
     staff_open(page, live_server, "handler", pw, number)
     page.get_by_label("需要补正的全部事项").fill("请说明所需资金的项目名称。")
@@ -132,3 +144,72 @@ def test_request_from_filing_to_the_letter(page: Page, live_server, demo, shot):
     with open(path, "rb") as f:
         assert f.read(5) == b"%PDF-"
     download.value.save_as("var/screenshots/foi-letter.pdf")
+
+
+def test_report_figures_inserted_at_the_cursor_and_without_javascript(
+    page: Page, browser, live_server, demo, shot
+):
+    """一、五、六: the system's figures go into the text where the cursor is; without JavaScript
+    the same button saves the text with the figure's sentence appended."""
+    login(page, live_server, "officer", demo.password)
+    url = live_server.url + "/reports/SLS-SWJ/2025/"
+    page.goto(url)
+    overview = page.get_by_label("一、总体情况")
+    overview.fill("一年来，我局依法办理申请。全年工作平稳。")
+    overview.evaluate("area => area.setSelectionRange(13, 13)")  # after the first sentence
+    page.get_by_role("button", name="插入“收到和办结申请”").click()
+    text = overview.input_value()
+    assert text.startswith("一年来，我局依法办理申请。本年新收政府信息公开申请")
+    assert text.endswith("件。全年工作平稳。")
+    page.get_by_role("button", name="插入“收取信息处理费”").click()
+    expect(page.get_by_label("六、其他需要报告的事项")).to_have_value(
+        "本年度未收取政府信息公开信息处理费。"
+    )
+    shot(page, "report-figures")
+    page.get_by_role("button", name="保存").first.click()
+    expect(page.get_by_text("报告已保存。")).to_be_visible()
+    expect(page.locator("section.card p.pre").first).to_contain_text("全年工作平稳。")
+
+    context = browser.new_context(java_script_enabled=False, locale="zh-CN")
+    plain = context.new_page()
+    login(plain, live_server, "officer", demo.password)
+    plain.goto(url)
+    plain.get_by_label("五、存在的主要问题及改进情况").fill("个别答复不够规范。")
+    plain.get_by_role("button", name="插入“复议、诉讼结果被纠正”").click()
+    expect(plain.get_by_text("已插入数字并保存。")).to_be_visible()
+    expect(plain.get_by_label("五、存在的主要问题及改进情况")).to_have_value(
+        "个别答复不够规范。\n本年政府信息公开行政复议、行政诉讼结果被纠正0件。"
+    )
+    expect(plain.get_by_label("一、总体情况")).to_contain_text("全年工作平稳。")
+    context.close()
+
+
+def test_section_three_entered_for_a_year_before_the_platform(page: Page, live_server, demo, shot):
+    login(page, live_server, "officer", demo.password)
+    page.goto(live_server.url + "/reports/SLS-SWJ/2019/")
+    page.get_by_role("link", name="人工填报第三部分").click()
+    columns = ["自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", "总计"]
+
+    def fill(row: str, values: list[int]) -> None:
+        for column, value in zip(columns, values, strict=True):
+            page.get_by_label(f"{row}·{column}", exact=True).fill(str(value))
+
+    fill("一、本年新收政府信息公开申请数量", [5, 2, 0, 0, 1, 0, 8])
+    fill("二、上年结转政府信息公开申请数量", [1, 0, 0, 0, 0, 0, 1])
+    fill("（一）予以公开 予以公开", [4, 1, 0, 0, 1, 0, 6])
+    fill("（七）总计", [5, 1, 0, 0, 1, 0, 7])
+    fill("四、结转下年度继续办理", [1, 1, 0, 0, 0, 0, 2])
+    page.get_by_role("button", name="校验并保存").click()
+    # 予以公开 (6) is not all that was closed (7): the template's check names the column.
+    expect(page.get_by_text("“自然人”列：（七）总计不等于各项办理结果之和")).to_be_visible()
+    fill("（二）部分公开 部分公开", [1, 0, 0, 0, 0, 0, 1])
+    shot(page, "report-three-entry")
+    page.get_by_role("button", name="校验并保存").click()
+    expect(page.get_by_text("第三部分已填报。")).to_be_visible()
+    expect(page.get_by_text("本部分数据由吴敏根据纸质台账人工填报，非系统计算。")).to_be_visible()
+    row = page.locator("table.section-three tr").filter(has_text="一、本年新收")
+    expect(row.locator("td").last).to_have_text("8")
+    shot(page, "report-three-entered")
+    # A year the platform holds requests of is computed: no entry offered.
+    page.goto(live_server.url + "/reports/SLS-SWJ/2025/")
+    expect(page.get_by_role("link", name="人工填报第三部分")).to_have_count(0)
