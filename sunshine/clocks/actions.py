@@ -1,6 +1,11 @@
 """Moving a clock. Called from inside the domain actions (a request's reply, a step's approval),
-which check the actor's permission; each call appends one event, recomputes the derived fields
-from the whole history and records the change in the audit log, in the caller's transaction.
+which check the actor's permission; each call writes the clock row (and an event row for what
+happens between start and stop), derives the stored fields and records the change in the audit
+log, in the caller's transaction.
+
+The start and the stop live in the clock row itself (`started_at` and `note`, `stopped_at` and
+`outcome`): starting a clock is one INSERT and stopping a running one one UPDATE, which is what
+a workflow advance does to every step's clock.
 """
 
 from datetime import datetime
@@ -8,14 +13,14 @@ from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
-from django.db.models import Max
+from django.db.models import Exists
 from django.utils import timezone
 
 from sunshine.audit.actions import record
 from sunshine.org.models import Department
 from sunshine.workdays.calendar import get_calendar
 
-from .engine import ClockError, Computation, EventData, compute
+from .engine import Calendar, ClockError, Computation, EventData, compute
 from .models import Clock, ClockEvent, State
 
 DERIVED = (
@@ -30,10 +35,19 @@ DERIVED = (
     "on_time",
     "provisional",
 )
+Kind = ClockEvent.Kind
 
 
 def event_data(clock: Clock) -> list[EventData]:
-    return [
+    """The clock's history: its start, the event rows in between, its stop."""
+    return _history(clock)[0]
+
+
+def _history(clock: Clock) -> tuple[list[EventData], int]:
+    """The history and the seq the next event row takes."""
+    rows = list(clock.events.select_related("actor", "approver").order_by("seq"))
+    events = [EventData(kind=Kind.START, at=clock.started_at, note=clock.note)]
+    events += [
         EventData(
             kind=e.kind,
             at=e.at,
@@ -43,8 +57,11 @@ def event_data(clock: Clock) -> list[EventData]:
             actor=str(e.actor) if e.actor_id else "",
             approver=str(e.approver) if e.approver_id else "",
         )
-        for e in clock.events.select_related("actor", "approver").order_by("seq")
+        for e in rows
     ]
+    if clock.state == State.STOPPED:
+        events.append(EventData(kind=Kind.STOP, at=clock.stopped_at, note=clock.outcome))
+    return events, (rows[-1].seq + 1 if rows else 1)
 
 
 def _apply(clock: Clock, result: Computation) -> None:
@@ -63,44 +80,59 @@ def _snapshot(clock: Clock) -> dict[str, Any]:
     }
 
 
-def start_clock(
+def new_clock(
     case: models.Model,
     *,
     kind: str,
     title: str,
-    department: Department,
+    department: Department | int,
     limit: int,
     unit: str,
     at: datetime | None = None,
     legal_basis: str = "",
     note: str = "",
-    actor: Any = None,
     responsible: Any = None,
+    calendar: Calendar | None = None,
 ) -> Clock:
+    """A running clock on a saved case, its due and alert times computed, not yet saved: give
+    it to `start_clocks` (with others started at once: one INSERT for them all). `department`
+    may be given by id; `calendar` saves asking for it again when starting several."""
     at = at or timezone.now()
     if limit <= 0:
         raise ClockError("期限必须为正数。")
-    start = EventData(kind=ClockEvent.Kind.START, at=at, note=note)
-    result = compute(unit, limit, [start], get_calendar())
-    with transaction.atomic():
-        clock = Clock(
-            content_type=ContentType.objects.get_for_model(case),
-            object_id=str(case.pk),
-            kind=kind,
-            title=title,
-            department=department,
-            responsible=responsible,
-            legal_basis=legal_basis,
-            unit=unit,
-            initial_limit=limit,
-        )
-        _apply(clock, result)
-        clock.save()
-        ClockEvent.objects.create(
-            clock=clock, seq=1, kind=ClockEvent.Kind.START, at=at, note=note, actor=actor
-        )
-        record(actor, "clocks.start", clock, after=_snapshot(clock))
+    start = EventData(kind=Kind.START, at=at, note=note)
+    clock = Clock(
+        content_type=ContentType.objects.get_for_model(case),
+        object_id=str(case.pk),
+        kind=kind,
+        title=title,
+        responsible=responsible,
+        legal_basis=legal_basis,
+        note=note,
+        unit=unit,
+        initial_limit=limit,
+    )
+    if isinstance(department, Department):
+        clock.department = department
+    else:
+        clock.department_id = department
+    _apply(clock, compute(unit, limit, [start], calendar or get_calendar()))
     return clock
+
+
+def start_clocks(clocks: list[Clock], *, actor: Any) -> list[Clock]:
+    """Save clocks made by `new_clock` and record each start, in the caller's transaction."""
+    with transaction.atomic(savepoint=False):
+        Clock.objects.bulk_create(clocks)
+        for clock in clocks:
+            record(actor, "clocks.start", clock, after=_snapshot(clock))
+    return clocks
+
+
+def start_clock(case: models.Model, *, actor: Any = None, **fields: Any) -> Clock:
+    """Start a clock on the case: `fields` are those of `new_clock` (kind, title, department,
+    limit, unit, at, legal_basis, note, responsible)."""
+    return start_clocks([new_clock(case, **fields)], actor=actor)[0]
 
 
 def _append(
@@ -119,6 +151,7 @@ def _append(
         # Lock the clock so two concurrent moves replay one after the other.
         clock = Clock.objects.select_for_update().get(pk=clock.pk)
         before = _snapshot(clock)
+        events, seq = _history(clock)
         new = EventData(
             kind=kind,
             at=at,
@@ -127,60 +160,37 @@ def _append(
             note=note,
             approver=str(approver) if approver else "",
         )
-        if kind == ClockEvent.Kind.STOP and clock.state == State.RUNNING:
-            last = clock.events.aggregate(seq=Max("seq"), at=Max("at"))
-            result = _stop_running(clock, new, last["at"])
-        else:
-            events = event_data(clock)
-            result = compute(clock.unit, clock.initial_limit, [*events, new], get_calendar())
-            last = {"seq": len(events)}
-        seq = (last["seq"] or 0) + 1
-        ClockEvent.objects.create(
-            clock=clock,
-            seq=seq,
-            kind=kind,
-            at=at,
-            amount=amount,
-            reason=reason,
-            note=note,
-            actor=actor,
-            approver=approver,
-        )
+        result = compute(clock.unit, clock.initial_limit, [*events, new], get_calendar())
+        if kind != Kind.STOP:
+            ClockEvent.objects.create(
+                clock=clock,
+                seq=seq,
+                kind=kind,
+                at=at,
+                amount=amount,
+                reason=reason,
+                note=note,
+                actor=actor,
+                approver=approver,
+            )
         _apply(clock, result)
-        clock.save(update_fields=[*DERIVED, "started_at"])
+        clock.save(update_fields=[*DERIVED, "started_at", "updated_at"])
         record(actor, f"clocks.{kind}", clock, before=before, after=_snapshot(clock))
     return clock
-
-
-def _stop_running(clock: Clock, stop: EventData, last_at: datetime | None) -> Computation:
-    """What replaying the history would give for stopping a running clock, from the stored
-    fields: the running segment's deadline is the stored due time (recompute_clock keeps it
-    current when the calendar changes), so nothing else of the history is needed."""
-    if last_at is not None and stop.at < last_at:
-        raise ClockError("计时事件的时间不能早于上一事件。")
-    return Computation(
-        state=State.STOPPED,
-        limit=clock.limit,
-        started_at=clock.started_at,
-        due_at=clock.due_at,
-        stopped_at=stop.at,
-        outcome=stop.note,
-        on_time=stop.at < clock.due_at,
-    )
 
 
 def pause_clock(
     clock: Clock, *, reason: str, actor: Any, at: datetime | None = None, note: str = ""
 ) -> Clock:
-    return _append(clock, ClockEvent.Kind.PAUSE, at=at, actor=actor, reason=reason, note=note)
+    return _append(clock, Kind.PAUSE, at=at, actor=actor, reason=reason, note=note)
 
 
 def resume_clock(clock: Clock, *, actor: Any, at: datetime | None = None, note: str = "") -> Clock:
-    return _append(clock, ClockEvent.Kind.RESUME, at=at, actor=actor, note=note)
+    return _append(clock, Kind.RESUME, at=at, actor=actor, note=note)
 
 
 def restart_clock(clock: Clock, *, actor: Any, at: datetime | None = None, note: str = "") -> Clock:
-    return _append(clock, ClockEvent.Kind.RESTART, at=at, actor=actor, note=note)
+    return _append(clock, Kind.RESTART, at=at, actor=actor, note=note)
 
 
 def extend_clock(
@@ -195,18 +205,37 @@ def extend_clock(
     if approver is None:
         raise ClockError("延长期限须有批准人。")
     return _append(
-        clock,
-        ClockEvent.Kind.EXTEND,
-        at=at,
-        actor=actor,
-        amount=amount,
-        approver=approver,
-        note=note,
+        clock, Kind.EXTEND, at=at, actor=actor, amount=amount, approver=approver, note=note
     )
 
 
 def stop_clock(clock: Clock, *, outcome: str, actor: Any, at: datetime | None = None) -> Clock:
-    return _append(clock, ClockEvent.Kind.STOP, at=at, actor=actor, note=outcome)
+    """Stop the clock. A running clock as read in this transaction stops with one guarded
+    UPDATE: replaying its history would only confirm the stored due time (recompute_clock keeps
+    it current when the calendar changes). If the row moved meanwhile, or was not read, the
+    clock is locked and replayed."""
+    at = at or timezone.now()
+    if clock.state == State.RUNNING and clock.due_at is not None and at >= clock.started_at:
+        stopped = Computation(
+            state=State.STOPPED,
+            limit=clock.limit,
+            started_at=clock.started_at,
+            due_at=clock.due_at,
+            stopped_at=at,
+            outcome=outcome,
+            on_time=at < clock.due_at,
+        )
+        guard = Clock.objects.filter(
+            pk=clock.pk, state=State.RUNNING, limit=clock.limit, due_at=clock.due_at
+        ).exclude(Exists(ClockEvent.objects.filter(clock_id=clock.pk, at__gt=at)))
+        fields = {name: getattr(stopped, name) for name in DERIVED}
+        with transaction.atomic(savepoint=False):
+            if guard.update(**fields, updated_at=timezone.now()):
+                before = _snapshot(clock)
+                _apply(clock, stopped)
+                record(actor, "clocks.stop", clock, before=before, after=_snapshot(clock))
+                return clock
+    return _append(clock, Kind.STOP, at=at, actor=actor, note=outcome)
 
 
 def recompute_clock(clock: Clock) -> bool:

@@ -35,7 +35,9 @@ class PauseReason(models.TextChoices):
 class Clock(models.Model):
     """A legal time limit running on a case: a disclosure reply, an approval step, a ticket.
 
-    The events are the truth; `due_at`, `warn_at`, `state` and the rest are derived from them by
+    The events are the truth: the start (`started_at`, `note`) and the stop (`stopped_at`,
+    `outcome`) are kept in this row, what happens in between (pauses, extensions, restarts) in
+    ClockEvent rows. `due_at`, `warn_at`, `state` and the rest are derived from them by
     `clocks.engine.compute` and stored so that "what is overdue now?" is one indexed query.
     """
 
@@ -62,6 +64,7 @@ class Clock(models.Model):
     legal_basis = models.CharField(_("法定依据"), max_length=255, blank=True)
     unit = models.CharField(_("计时单位"), max_length=16, choices=Unit.choices)
     initial_limit = models.PositiveIntegerField(_("法定时限"))
+    note = models.CharField(_("起算说明"), max_length=255, blank=True)
 
     # Derived from the events (engine.compute); never written by hand.
     limit = models.PositiveIntegerField(_("时限（含延长）"))
@@ -118,6 +121,8 @@ class Clock(models.Model):
 
 
 class ClockEvent(models.Model):
+    """What happened to a clock between its start and its stop (both kept in the Clock row)."""
+
     class Kind(models.TextChoices):
         START = "start", _("起算")
         PAUSE = "pause", _("暂停")

@@ -10,16 +10,19 @@ from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from sunshine.audit.actions import batch, record, snapshot
-from sunshine.clocks.actions import pause_clock, resume_clock, start_clock, stop_clock
-from sunshine.clocks.models import Clock, Unit
+from sunshine.clocks.actions import new_clock, pause_clock, resume_clock, start_clocks, stop_clock
+from sunshine.clocks.models import State as ClockState
+from sunshine.clocks.models import Unit
 from sunshine.errors import ActionError
 from sunshine.org.models import Department, Role
 from sunshine.org.permissions import has_role, require
+from sunshine.workdays.calendar import get_calendar
 
 from . import spec as S
 from .models import Instance, ProcessDefinition, Task
@@ -65,7 +68,7 @@ def start(
 
 
 def open_tasks(instance: Instance) -> models.QuerySet[Task]:
-    return instance.tasks.filter(state=Task.State.PENDING)
+    return _pending(instance.tasks.all())
 
 
 def act(
@@ -141,7 +144,14 @@ def _perform(
             .select_related("definition")
             .get(pk=task.instance_id)
         )
-        task = Task.objects.select_for_update().get(pk=task.pk)
+        # Read after the instance lock, so the clock and the consults are as the last advance
+        # left them; the task's clock comes along to be stopped without reading it again.
+        task = (
+            Task.objects.select_for_update(of=("self",))
+            .select_related("clock")
+            .annotate(consulting=Exists(_pending(Task.objects.filter(parent=OuterRef("pk")))))
+            .get(pk=task.pk)
+        )
         task.instance = instance  # the audit record names the task by its instance's title
         if task.state != Task.State.PENDING or instance.state != Instance.State.RUNNING:
             raise ActionError(_("该任务已处理，请刷新页面。"))
@@ -149,11 +159,7 @@ def _perform(
         allowed = (S.APPROVE,) if task.kind == Task.Kind.CONSULT else step.actions
         if verb not in allowed:
             raise ActionError(_("本环节不允许“%(verb)s”。") % {"verb": VERB_LABELS[verb]})
-        if (
-            verb == S.APPROVE
-            and task.kind == Task.Kind.STEP
-            and task.consults.filter(state=Task.State.PENDING).exists()
-        ):
+        if verb == S.APPROVE and task.kind == Task.Kind.STEP and task.consulting:
             raise ActionError(_("加签人尚未签署意见。"))
         before = snapshot(task, _TASK_FIELDS)
         if verb in (S.ADD_SIGNER, S.TRANSFER):
@@ -175,10 +181,9 @@ def _sign(task: Task, verb: str, actor: Any, opinion: str, at: datetime) -> None
     }
     task.state = states.get(verb, Task.State.RETURNED)
     task.action, task.opinion, task.acted_by, task.acted_at = verb, opinion, actor, at
-    task.save(update_fields=["state", "action", "opinion", "acted_by", "acted_at"])
+    Task.objects.filter(pk=task.pk).update(**{name: getattr(task, name) for name in _TASK_FIELDS})
     if task.clock_id and task.state != Task.State.TRANSFERRED:
-        # stop_clock locks and reads the row itself: the id is all it needs.
-        stop_clock(Clock(pk=task.clock_id), outcome=str(VERB_LABELS[verb]), actor=actor, at=at)
+        stop_clock(task.clock, outcome=str(VERB_LABELS[verb]), actor=actor, at=at)
 
 
 def _hand(
@@ -243,11 +248,15 @@ def _after_sign(
     at: datetime,
 ) -> None:
     spec = instance.definition.parsed
-    pending = list(
-        instance.tasks.filter(
-            round=instance.round, kind=Task.Kind.STEP, state=Task.State.PENDING
-        ).select_related("clock")
-    )
+    # A step of one lane has one pending task a round (转办 closes the one it hands on): the
+    # one just signed. Only a joint review has others to wait for or to cancel.
+    pending = []
+    if step.parallel:
+        pending = list(
+            _pending(
+                instance.tasks.filter(round=instance.round, kind=Task.Kind.STEP)
+            ).select_related("clock")
+        )
     if verb == S.APPROVE:
         if step.join == "all" and pending:
             return  # the other branches of the joint review are still deciding
@@ -283,13 +292,19 @@ def _return_position(instance: Instance, spec: S.Spec, verb: str, target: str) -
     return position
 
 
+def _pending(tasks: models.QuerySet[Task]) -> models.QuerySet[Task]:
+    return tasks.filter(state=Task.State.PENDING)
+
+
 def _cancel(tasks: list[Task], actor: Any, at: datetime) -> None:
+    if not tasks:
+        return
     for other in tasks:
         other.state = Task.State.CANCELLED
-        other.save(update_fields=["state"])
-        if other.clock_id and other.clock.state != "stopped":
+        if other.clock_id and other.clock.state != ClockState.STOPPED:
             stop_clock(other.clock, outcome=_("撤销"), actor=actor, at=at)
-        other.consults.filter(state=Task.State.PENDING).update(state=Task.State.CANCELLED)
+    cancelled = Q(pk__in=[t.pk for t in tasks]) | Q(parent__in=[t.pk for t in tasks])
+    _pending(Task.objects.filter(cancelled)).update(state=Task.State.CANCELLED)
 
 
 def _applies(step: S.Step, instance: Instance) -> bool:
@@ -308,39 +323,55 @@ def _open_from(instance: Instance, position: int, *, at: datetime, actor: Any) -
 
 
 def _open(instance: Instance, position: int, *, at: datetime, actor: Any) -> None:
+    """The step's tasks, each with its clock: one INSERT for the tasks, one for the clocks."""
     step = instance.definition.parsed.steps[position]
     instance.position, instance.round = position, instance.round + 1
     instance.save(update_fields=["position", "round"])
-    departments = Department.objects.in_bulk(
-        [lane.department for lane in step.lanes()], field_name="code"
+    lanes = step.lanes()
+    departments = dict(
+        Department.objects.filter(code__in=[lane.department for lane in lanes]).values_list(
+            "code", "pk"
+        )
     )
-    for lane in step.lanes():
-        department = departments.get(lane.department)
-        if department is None:
+    for lane in lanes:
+        if lane.department not in departments:
             raise ActionError(_("流程中的部门“%(code)s”不存在。") % {"code": lane.department})
-        task = Task.objects.create(
+    tasks = Task.objects.bulk_create(
+        Task(
             instance=instance,
             round=instance.round,
             step_key=step.key,
             branch_key=lane.key,
             name=lane.name if step.parallel else step.name,
             role=lane.role,
-            department=department,
+            department_id=departments[lane.department],
             created_at=at,
         )
-        task.clock = start_clock(
-            task,
-            kind=STEP_CLOCK,
-            title=f"{instance.title} · {task.name}",
-            department=department,
-            limit=step.limit,
-            unit=Unit.WORKDAYS,
-            at=at,
-            legal_basis=_("《行政许可法》第三十二条") if step.intake else _("承诺环节时限"),
-            actor=actor,
-        )
-        task.due_at = task.clock.due_at
-        task.save(update_fields=["clock", "due_at"])
+        for lane in lanes
+    )
+    calendar = get_calendar()
+    basis = _("《行政许可法》第三十二条") if step.intake else _("承诺环节时限")
+    clocks = start_clocks(
+        [
+            new_clock(
+                task,
+                kind=STEP_CLOCK,
+                title=f"{instance.title} · {task.name}",
+                department=task.department_id,
+                limit=step.limit,
+                unit=Unit.WORKDAYS,
+                at=at,
+                legal_basis=basis,
+                calendar=calendar,
+            )
+            for task in tasks
+        ],
+        actor=actor,
+    )
+    for task, clock in zip(tasks, clocks, strict=True):
+        task.clock, task.due_at = clock, clock.due_at
+        # One plain UPDATE a lane costs less than bulk_update's CASE for the one or two lanes.
+        Task.objects.filter(pk=task.pk).update(clock=clock, due_at=clock.due_at)
 
 
 def _finish(instance: Instance, state: str, at: datetime) -> None:

@@ -5,6 +5,9 @@ definition version, and every task is an indexed row with its own Clock, so that
 soonest due first" and "department X's overdue tasks" are single queries.
 """
 
+import copy
+from typing import Any
+
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
@@ -14,6 +17,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from .spec import Spec, SpecError, check_limits, parse
+
+_PARSED: dict[int, tuple[Any, Spec]] = {}
 
 
 class ProcessDefinition(models.Model):
@@ -48,10 +53,14 @@ class ProcessDefinition(models.Model):
 
     @property
     def parsed(self) -> Spec:
-        cached = getattr(self, "_parsed", None)
-        if cached is None or cached[0] is not self.spec:
-            cached = (self.spec, parse(self.spec))
-            self._parsed = cached
+        """The spec as typed objects, parsed once per process and definition: every advance
+        reads it. A version that cases use never changes (clean() refuses it); comparing the
+        spec catches a draft edited since, or a row id used again."""
+        if self.pk is None:
+            return parse(self.spec)
+        cached = _PARSED.get(self.pk)
+        if cached is None or cached[0] != self.spec:
+            cached = _PARSED[self.pk] = (copy.deepcopy(self.spec), parse(self.spec))
         return cached[1]
 
     def clean(self) -> None:

@@ -258,7 +258,11 @@ def test_one_advance_is_one_lean_transaction(demo, django_assert_max_num_queries
     task = actions.open_tasks(instance).select_related("department").get()
     actor = demo.users["handler"]
     assert may_act(actor, task)  # loads the actor's memberships, as the request's check would
-    with django_assert_max_num_queries(24):
-        actions.act(actor, task, "approve", opinion="同意", at=AT)
-    assert [t.step_key for t in pending(instance)] == ["review"]
+    with django_assert_max_num_queries(15):
+        signed = actions.act(actor, task, "approve", opinion="同意", at=AT)
+    (nxt,) = pending(instance)
+    assert nxt.step_key == "review" and nxt.due_at == nxt.clock.due_at
+    signed.clock.refresh_from_db()
+    assert (signed.clock.state, signed.clock.stopped_at) == ("stopped", AT)
+    assert not signed.clock.events.exists() and not nxt.clock.events.exists()
     assert verify_chain().fault is None
