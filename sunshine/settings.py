@@ -292,6 +292,8 @@ if os.environ.get("EMAIL_HOST"):
         "use_tls": env_bool("EMAIL_USE_TLS", False),
     }
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "sunshine@localhost")
+# The domain of notification Message-IDs, by which a repeated delivery is recognised.
+NOTIFICATION_MAIL_DOMAIN = DEFAULT_FROM_EMAIL.rpartition("@")[2] or "localhost"
 SMS_BACKEND = os.environ.get("SMS_BACKEND", "sunshine.supervision.notify.ConsoleSMSBackend")
 SMS_FILE = os.environ.get(
     "SMS_FILE", str(DATA_DIR / "sms.jsonl")

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, transaction
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -17,7 +18,17 @@ from sunshine.org.models import Department, Membership, Role
 from sunshine.org.permissions import require
 
 from . import anomalies, performance
-from .models import Alert, Anomaly, Bulletin, Level, Notification, Scheme, SweepLock, Urging
+from .models import (
+    Alert,
+    Anomaly,
+    Bulletin,
+    ClockTally,
+    Level,
+    Notification,
+    Scheme,
+    SweepLock,
+    Urging,
+)
 
 # Which stored time of a running clock raises which signal.
 THRESHOLDS = ((Level.RED, "due_at"), (Level.YELLOW, "yellow_at"), (Level.PROMPT, "warn_at"))
@@ -82,36 +93,74 @@ def _new_alerts(cursor: Any, level: str, field_name: str, now: Any) -> int:
     return cursor.rowcount
 
 
-def _notify_new_alerts(cursor: Any, level: str, now: Any) -> int:
-    """Tell the responsible person of each new alert, or else the department's people."""
+def _notify_new_alerts(cursor: Any, after_id: int, now: Any) -> int:
+    """Tell the responsible person of each alert recorded after `after_id`, or else the
+    department's people: one INSERT … SELECT for them all, whatever their number."""
     alert, clock = Alert._meta.db_table, Clock._meta.db_table
-    notification = Notification._meta.db_table
-    prefix = _("【%(level)s】") % {"level": Level(level).label}
-    insert = (
-        f"INSERT INTO {notification} (recipient_id, alert_id, subject, body, created_at)"  # noqa: S608
-        f" SELECT {{recipient}}, a.id, %s || c.title, '', %s FROM {alert} a"
-        f" JOIN {clock} c ON c.id = a.clock_id WHERE a.level = %s AND a.recorded_at = %s"
-    )
     cursor.execute(
-        insert.format(recipient="a.responsible_id") + " AND a.responsible_id IS NOT NULL",
-        [prefix, now, level, now],
-    )
-    sent = cursor.rowcount
-    cursor.execute(
-        f"SELECT DISTINCT department_id FROM {alert} WHERE level = %s AND recorded_at = %s"  # noqa: S608
+        f"SELECT DISTINCT department_id FROM {alert} WHERE id > %s"  # noqa: S608
         " AND responsible_id IS NULL",
-        [level, now],
+        [after_id],
     )
     recipients = _Recipients()
-    for (department_id,) in cursor.fetchall():
-        for person in recipients(department_id, None):
-            cursor.execute(
-                insert.format(recipient="%s")
-                + " AND a.responsible_id IS NULL AND a.department_id = %s",
-                [person, prefix, now, level, now, department_id],
-            )
-            sent += cursor.rowcount
-    return sent
+    pairs = [
+        (department_id, person)
+        for (department_id,) in cursor.fetchall()
+        for person in recipients(department_id, None)
+    ]
+    people = (
+        "VALUES " + ", ".join(["(%s, %s)"] * len(pairs))
+        if pairs
+        else "SELECT CAST(NULL AS BIGINT), CAST(NULL AS BIGINT) WHERE 1 = 0"
+    )
+    prefixes = [(level.value, _("【%(level)s】") % {"level": level.label}) for level in Level]
+    cursor.execute(
+        f"INSERT INTO {Notification._meta.db_table}"  # noqa: S608
+        " (recipient_id, alert_id, subject, body, created_at)"
+        f" WITH people (department_id, person) AS ({people})"
+        " SELECT COALESCE(a.responsible_id, p.person), a.id,"
+        f" (CASE a.level {' '.join(['WHEN %s THEN %s'] * len(prefixes))} END) || c.title, '', %s"
+        f" FROM {alert} a JOIN {clock} c ON c.id = a.clock_id"
+        " LEFT JOIN people p ON a.responsible_id IS NULL AND p.department_id = a.department_id"
+        " WHERE a.id > %s AND (a.responsible_id IS NOT NULL OR p.person IS NOT NULL)",
+        [
+            *(value for pair in pairs for value in pair),
+            *(value for pair in prefixes for value in pair),
+            now,
+            after_id,
+        ],
+    )
+    return cursor.rowcount
+
+
+def fold_tally() -> None:
+    """Fold ClockTally's +1/−1 rows (written by the triggers on the clocks table) into one row
+    per department and state, so that counting open clocks reads a handful of rows. The sweep
+    does it every minute, inside its transaction."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        _fold(cursor, ClockTally._meta.db_table)
+
+
+def _fold(cursor: Any, tally: str) -> None:
+    if connection.vendor == "postgresql":
+        # One statement: rows committed meanwhile are neither deleted nor summed.
+        cursor.execute(
+            f"WITH moved AS (DELETE FROM {tally} RETURNING department_id, state, n)"  # noqa: S608
+            f" INSERT INTO {tally} (department_id, state, n) SELECT department_id, state, SUM(n)"
+            " FROM moved GROUP BY department_id, state HAVING SUM(n) <> 0"
+        )
+        return
+    # SQLite: this transaction is the only writer until it ends.
+    cursor.execute(f"SELECT MAX(id) FROM {tally}")  # noqa: S608
+    (last,) = cursor.fetchone()
+    if last is not None:
+        cursor.execute(
+            f"INSERT INTO {tally} (department_id, state, n) SELECT department_id, state,"  # noqa: S608
+            f" SUM(n) FROM {tally} WHERE id <= %s GROUP BY department_id, state"
+            " HAVING SUM(n) <> 0",
+            [last],
+        )
+        cursor.execute(f"DELETE FROM {tally} WHERE id <= %s", [last])  # noqa: S608
 
 
 def sweep(now: datetime | None = None) -> SweepResult:
@@ -119,7 +168,8 @@ def sweep(now: datetime | None = None) -> SweepResult:
 
     Idempotent: an alert exists at most once per (clock, level), by the unique constraint and
     because concurrent sweeps queue on the lock row. Correctness of pages never depends on it:
-    a clock's status is computed from its stored times whenever it is read.
+    a clock's status is computed from its stored times whenever it is read. The sweep also folds
+    the open-clock tally (ClockTally).
     """
     now = now or timezone.now()
     at = connection.ops.adapt_datetimefield_value(now)
@@ -127,11 +177,14 @@ def sweep(now: datetime | None = None) -> SweepResult:
     with transaction.atomic():
         lock, _created = SweepLock.objects.get_or_create(pk=1)
         SweepLock.objects.select_for_update().filter(pk=lock.pk).update(last_run_at=now)
+        # Alerts are inserted only here, under the lock: those after this id are this sweep's.
+        last = Alert.objects.aggregate(last=Max("pk"))["last"] or 0
         with connection.cursor() as cursor:
             for level, field_name in THRESHOLDS:
                 result.created[level] = _new_alerts(cursor, level, field_name, at)
-                if result.created[level]:
-                    result.notifications += _notify_new_alerts(cursor, level, at)
+            if result.total:
+                result.notifications = _notify_new_alerts(cursor, last, at)
+        fold_tally()
         record(
             None,
             "supervision.sweep",
@@ -261,6 +314,24 @@ def close_alert(actor: Any, alert: Alert, *, finding: str, now: datetime | None 
     return alert
 
 
+def mark_read(
+    actor: Any, notification: Notification | None = None, *, now: datetime | None = None
+) -> int:
+    """Mark one of the actor's workbench notifications read, or all of them; marking again
+    changes nothing. Returns how many were marked."""
+    require(actor, "supervision.read_notification", notification)
+    with transaction.atomic():
+        unread = Notification.objects.select_for_update().filter(
+            recipient=actor, read_at__isnull=True
+        )
+        if notification is not None:
+            unread = unread.filter(pk=notification.pk)
+        ids = list(unread.values_list("pk", flat=True))
+        Notification.objects.filter(pk__in=ids).update(read_at=now or timezone.now())
+        record(actor, "supervision.mark_read", notification, after={"read": len(ids)})
+    return len(ids)
+
+
 ANOMALY_LOOKBACK_DAYS = 7  # records entered late still fall inside a later run's window
 
 
@@ -319,21 +390,6 @@ def close_anomaly(
     return anomaly
 
 
-def period_bounds(kind: str, day: date) -> tuple[date, date]:
-    """The month, quarter or year that contains `day`, as first and last days."""
-    if kind == Bulletin.Period.MONTH:
-        first = day.replace(day=1)
-    elif kind == Bulletin.Period.QUARTER:
-        first = date(day.year, (day.month - 1) // 3 * 3 + 1, 1)
-    elif kind == Bulletin.Period.YEAR:
-        first = date(day.year, 1, 1)
-    else:
-        raise ActionError(_("未知的通报周期。"), field="period")
-    months = {"month": 1, "quarter": 3, "year": 12}[kind]
-    year, month = divmod(first.month - 1 + months, 12)
-    return first, date(first.year + year, month + 1, 1) - timedelta(days=1)
-
-
 def generate_bulletin(
     actor: Any,
     scheme: Scheme,
@@ -345,7 +401,7 @@ def generate_bulletin(
 ) -> Bulletin:
     """Score every unit for the period and freeze the result as a draft 通报."""
     require(actor, "supervision.bulletin", scheme)
-    start, end = period_bounds(period, day)
+    start, end = performance.period_bounds(period, day)
     now = now or timezone.now()
     if timezone.localtime(now).date() <= end:
         raise ActionError(_("该周期尚未结束，不能生成通报。"), field="day")
@@ -374,7 +430,11 @@ def generate_bulletin(
         "red_list": [s.unit.name for s in scores if s.rated and s.total >= 90 and not s.red_cards][
             :5
         ],
-        "black_list": [s.unit.name for s in scores[::-1] if s.total < 60 or s.red_cards][:5],
+        "black_list": [
+            s.unit.name
+            for s in scores[::-1]
+            if s.total is not None and (s.total < 60 or s.red_cards)
+        ][:5],
         "overdue": [
             {"title": t, "department": d, "at": timezone.localtime(a).isoformat()}
             for t, d, a in overdue

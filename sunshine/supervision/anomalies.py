@@ -3,19 +3,22 @@ deadline alone does not show. Each rule is a small registered function over a pe
 another subsystem's records and returns findings (the case, its department, what was found);
 `actions.run_anomaly_rules` records each (rule, case) once.
 
-违规收费 is checked where a fee charged is recorded: the 信息处理费 of disclosure requests. The
-service hall records each item's fee standard (Fee, ServiceItem.free) but not what a case was
-charged, so the hall's fees cannot be checked until it records them.
+违规收费 is checked wherever a fee charged is recorded: the 信息处理费 of disclosure requests
+against the 办法's per-request standard, and the service hall's cases (`Application.fee_charged`,
+recorded at the decision) against their item: nothing where it says 不收费, at most the sum of its
+fee standards where every one of them is a fixed amount per case.
 """
 
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, F, Max, Model, Q
+from django.db.models import Count, DecimalField, F, Max, Model, Q, Sum, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -179,7 +182,8 @@ def outside_system(period: Period) -> Iterable[Finding]:
     "fee",
     gettext_lazy("违规收费"),
     gettext_lazy(
-        "按件计收的信息处理费高于《政府信息公开信息处理费管理办法》的标准（当月前 10 件免费）。"
+        "按件计收的信息处理费高于《政府信息公开信息处理费管理办法》的标准（当月前 10 件免费）；"
+        "政务服务事项标明不收费却收费，或实收高于该事项各收费项目每件上限之和。"
     ),
 )
 def fee(period: Period) -> Iterable[Finding]:
@@ -208,6 +212,48 @@ def fee(period: Period) -> Iterable[Finding]:
                 % {"nth": nth, "standard": standard, "charged": request.fee_amount},
                 occurred_at=request.submitted_at,
             )
+    yield from _hall_fees(period)
+
+
+def _hall_fees(period: Period) -> Iterable[Finding]:
+    """Hall cases decided in the period and charged where their item allows less. A fee standard
+    without an amount (it depends on the case) leaves the ceiling unknown: such items are not
+    checked; an item that charges but lists no standard allows nothing."""
+    decided = Application.objects.filter(
+        _in(period, "decided_at"), fee_charged__gt=0
+    ).select_related("item")
+    for app in decided.filter(item__free=True):
+        yield _hall_fee_finding(app, _("事项标明不收费。"))
+    above = (
+        decided.filter(item__free=False)
+        .annotate(
+            standards=Count("item__fees"),
+            priced=Count("item__fees__amount"),
+            ceiling=Coalesce(
+                Sum("item__fees__amount"),
+                Value(Decimal(0)),
+                output_field=DecimalField(max_digits=14, decimal_places=2),
+            ),
+        )
+        .filter(priced=F("standards"), fee_charged__gt=F("ceiling"))
+    )
+    for app in above:
+        yield _hall_fee_finding(
+            app,
+            _("各收费项目每件上限合计 %(ceiling)s 元。") % {"ceiling": f"{app.ceiling:.2f}"}
+            if app.standards
+            else _("事项未公布收费标准。"),
+        )
+
+
+def _hall_fee_finding(app: Application, standard: str) -> Finding:
+    return Finding(
+        case=app,
+        department_id=app.item.department_id,
+        title=str(app),
+        detail=standard + _("实收 %(charged)s 元。") % {"charged": f"{app.fee_charged:.2f}"},
+        occurred_at=app.decided_at,
+    )
 
 
 @anomaly_rule(

@@ -12,7 +12,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
-from django.db.models.functions import TruncWeek
+from django.db.models.functions import TruncMonth, TruncWeek
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
@@ -29,7 +29,8 @@ from sunshine.org.permissions import departments_for, is_supervisor
 from . import performance
 from .models import Alert, Level
 
-WEEKS = 12
+DEFAULT_WEEKS = 12
+MAX_WEEKLY_DAYS = 190  # longer windows are drawn by months
 PALETTE = ["#b71c1c", "#f57c00", "#1565c0", "#2e7d32", "#6a1b9a", "#00838f"]
 
 
@@ -49,23 +50,55 @@ class Chart:
 
 @dataclass(frozen=True)
 class Window:
-    """The weeks a dashboard covers, ending with the week of `now`."""
+    """The days a dashboard covers (both ends included), by weeks or, beyond half a year, by
+    months; `name` says how it was chosen (近 12 周, 2026年3月 …)."""
 
-    now: datetime
+    start: date
+    end: date
+    name: str = ""
+
+    @classmethod
+    def last_weeks(cls, now: datetime, weeks: int = DEFAULT_WEEKS) -> "Window":
+        """The given number of weeks, ending with the week of `now`."""
+        today = timezone.localtime(now).date()
+        monday = today - timedelta(days=today.weekday())
+        name = _("近 %(n)s 周") % {"n": weeks}
+        return cls(monday - timedelta(weeks=weeks - 1), today, name)
 
     @property
     def period(self) -> performance.Period:
-        today = timezone.localtime(self.now).date()
-        monday = today - timedelta(days=today.weekday())
-        return performance.Period(monday - timedelta(weeks=WEEKS - 1), today)
+        return performance.Period(self.start, self.end)
 
     @property
     def label(self) -> str:
-        return _("%(start)s 至 %(end)s") % {"start": self.period.start, "end": self.period.end}
+        dates = _("%(start)s 至 %(end)s") % {"start": self.start, "end": self.end}
+        return f"{self.name}（{dates}）" if self.name else dates
 
-    def weeks(self) -> list[date]:
-        first = self.period.start
-        return [first + timedelta(weeks=i) for i in range(WEEKS)]
+    @property
+    def monthly(self) -> bool:
+        return (self.end - self.start).days > MAX_WEEKLY_DAYS
+
+    def buckets(self) -> list[date]:
+        """The first day of each week (a Monday) or month the window touches."""
+        if self.monthly:
+            first, step = self.start.replace(day=1), None
+        else:
+            first, step = self.start - timedelta(days=self.start.weekday()), timedelta(weeks=1)
+        result = []
+        while first <= self.end:
+            result.append(first)
+            if step:
+                first += step
+            else:
+                year, month = divmod(first.month, 12)
+                first = date(first.year + year, month + 1, 1)
+        return result
+
+    def bucket_label(self, first: date) -> str:
+        if self.monthly:
+            return f"{first:%Y-%m}"
+        shown = max(first, self.start)  # a window may begin in mid-week
+        return f"{shown:%m-%d}" if self.start.year == self.end.year else f"{shown:%Y-%m-%d}"
 
 
 def _scoped(qs: QuerySet, user: Any, field: str) -> QuerySet:
@@ -101,28 +134,29 @@ def _bar(categories: list[str], series: list[tuple[str, list]], *, horizontal=Fa
     }
 
 
-def _weekly(user: Any, window: Window) -> Chart:
-    """Clocks started and finished per week (finished late apart): the flow of cases."""
+def _flow(user: Any, window: Window) -> Chart:
+    """Clocks started and finished per week or month (finished late apart): the flow of cases."""
     period = window.period
     clocks = _scoped(Clock.objects.all(), user, "department")
+    trunc = TruncMonth if window.monthly else TruncWeek
 
-    def per_week(qs: QuerySet, field: str) -> Counter:
+    def per_bucket(qs: QuerySet, field: str) -> Counter:
         rows = (
             qs.filter(_in(period, field))
-            .annotate(week=TruncWeek(field, tzinfo=tz()))
-            .values("week")
+            .annotate(bucket=trunc(field, tzinfo=tz()))
+            .values("bucket")
             .annotate(n=Count("pk"))
             .order_by()
         )
-        return Counter({_day(row["week"]): row["n"] for row in rows})
+        return Counter({_day(row["bucket"]): row["n"] for row in rows})
 
-    started = per_week(clocks, "started_at")
+    started = per_bucket(clocks, "started_at")
     stopped = clocks.filter(state=State.STOPPED)
-    finished = per_week(stopped, "stopped_at")
-    late = per_week(stopped.filter(on_time=False), "stopped_at")
-    weeks = window.weeks()
-    labels = [f"{w:%m-%d}" for w in weeks]
-    rows = [[labels[i], started[w], finished[w], late[w]] for i, w in enumerate(weeks)]
+    finished = per_bucket(stopped, "stopped_at")
+    late = per_bucket(stopped.filter(on_time=False), "stopped_at")
+    buckets = window.buckets()
+    labels = [window.bucket_label(b) for b in buckets]
+    rows = [[labels[i], started[b], finished[b], late[b]] for i, b in enumerate(buckets)]
     series = [
         (_("起算"), [r[1] for r in rows]),
         (_("办结"), [r[2] for r in rows]),
@@ -130,10 +164,12 @@ def _weekly(user: Any, window: Window) -> Chart:
     ]
     options = _bar(labels, series)
     options["series"][0]["type"] = "line"
+    options["xAxis"]["axisLabel"] = {"interval": "auto"}
+    by_month = window.monthly
     return Chart(
-        "weekly",
-        _("各周计时事项起算与办结"),
-        [_("周（起始日）"), _("起算"), _("办结"), _("其中超期办结")],
+        "flow",
+        _("各月计时事项起算与办结") if by_month else _("各周计时事项起算与办结"),
+        [_("月份") if by_month else _("周（起始日）"), _("起算"), _("办结"), _("其中超期办结")],
         rows,
         options,
     )
@@ -312,7 +348,7 @@ def _satisfaction(user: Any, window: Window) -> Chart:
 
 
 CHARTS: dict[str, Callable[[Any, Window], Chart]] = {
-    "weekly": _weekly,
+    "flow": _flow,
     "on_time": _on_time,
     "alerts": _alerts,
     "appeal_categories": _appeal_categories,

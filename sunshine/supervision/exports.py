@@ -1,6 +1,8 @@
-"""A 通报 as .docx (official style, through sunshine.documents) and as .xlsx."""
+"""A 通报 as .docx (official style, through sunshine.documents) and as .xlsx; the page shows
+the same rows (`score_rows`)."""
 
 import io
+from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -9,17 +11,41 @@ from openpyxl.styles import Alignment, Font
 
 from sunshine.documents import Block, Letter, render_docx
 
+from . import performance
 from .models import Bulletin
-
-COLUMNS = ("rank", "unit", "base", "deduction", "bonus", "total", "grade")
 
 
 def headings() -> list[str]:
     return [_("名次"), _("单位"), _("指标得分"), _("扣分"), _("加分"), _("总分"), _("等次")]
 
 
+def score_rows(bulletin: Bulletin) -> list[dict[str, Any]]:
+    """The ranking as every format shows it: a unit without data in the period reads 无数据 and
+    不参评 instead of a score, with no rank. (Bulletins frozen before `assessed` existed count
+    every unit as assessed.)"""
+    rows = []
+    for row in bulletin.data["scores"]:
+        if row.get("assessed", True):
+            rows.append({**row, "assessed": True})
+        else:
+            dash = "—"
+            rows.append(
+                {
+                    **row,
+                    "rank": dash,
+                    "base": dash,
+                    "deduction": dash,
+                    "bonus": dash,
+                    "total": _("无数据"),
+                    "grade": str(performance.NOT_RATED),
+                }
+            )
+    return rows
+
+
 def bulletin_docx(bulletin: Bulletin) -> bytes:
     data = bulletin.data
+    rows = score_rows(bulletin)
     blocks = [Block(_("一、考评结果"), heading=True)]
     blocks += [
         Block(
@@ -29,8 +55,17 @@ def bulletin_docx(bulletin: Bulletin) -> bytes:
             )
             % row
         )
-        for row in data["scores"]
+        for row in rows
+        if row["assessed"]
     ]
+    quiet = [row["unit"] for row in rows if not row["assessed"]]
+    if quiet:
+        blocks.append(
+            Block(
+                _("本期无考评数据、不参评的单位（%(n)s 个）：%(units)s。")
+                % {"n": len(quiet), "units": "、".join(quiet)}
+            )
+        )
     blocks.append(Block(_("二、红榜与黑榜"), heading=True))
     blocks.append(Block(_("红榜：") + ("、".join(data["red_list"]) or _("无"))))
     blocks.append(Block(_("黑榜：") + ("、".join(data["black_list"]) or _("无"))))
@@ -62,18 +97,11 @@ def bulletin_xlsx(bulletin: Bulletin) -> bytes:
     for cell in sheet[2]:
         cell.font = Font(bold=True)
         cell.alignment = Alignment(horizontal="center")
-    for row in bulletin.data["scores"]:
-        sheet.append(
-            [
-                row["rank"],
-                row["unit"],
-                float(row["base"]),
-                float(row["deduction"]),
-                float(row["bonus"]),
-                float(row["total"]),
-                row["grade"],
-            ]
-        )
+    for row in score_rows(bulletin):
+        figures = [row[key] for key in ("base", "deduction", "bonus", "total")]
+        if row["assessed"]:
+            figures = [float(v) for v in figures]
+        sheet.append([row["rank"], row["unit"], *figures, row["grade"]])
     sheet.column_dimensions["B"].width = 28
     details = book.create_sheet(_("扣分说明"))
     details.append([_("单位"), _("说明")])

@@ -19,14 +19,24 @@ class Alert(models.Model):
         OPEN = "open", _("待处理")
         CLOSED = "closed", _("已处理")
 
+    # Looked up through the (clock, level) and (department, state) indexes below: no index of
+    # their own, which the sweep would otherwise maintain for every alert it records.
     clock = models.ForeignKey(
-        "clocks.Clock", verbose_name=_("计时"), on_delete=models.PROTECT, related_name="alerts"
+        "clocks.Clock",
+        verbose_name=_("计时"),
+        on_delete=models.PROTECT,
+        related_name="alerts",
+        db_index=False,
     )
     level = models.CharField(_("级别"), max_length=8, choices=Level.choices)
     raised_at = models.DateTimeField(_("触发时间"))
     recorded_at = models.DateTimeField(_("记录时间"), auto_now_add=True)
     department = models.ForeignKey(
-        "org.Department", verbose_name=_("责任部门"), on_delete=models.PROTECT, related_name="+"
+        "org.Department",
+        verbose_name=_("责任部门"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
     )
     responsible = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -103,8 +113,11 @@ class Notification(models.Model):
     """A message to one person: shown in the workbench, and sent by e-mail and SMS through the
     configured backends (console by default) by a background task, once."""
 
-    recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="notifications"
+    recipient = models.ForeignKey(  # indexed by (recipient, read_at) below
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="notifications",
+        db_index=False,
     )
     alert = models.ForeignKey(
         Alert, null=True, blank=True, on_delete=models.PROTECT, related_name="notifications"
@@ -132,6 +145,26 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.subject
+
+
+class ClockTally(models.Model):
+    """How many clocks of a department are running or paused, kept by the database itself:
+    triggers on the clocks table (migration 0006) add a row of +1/−1 for every clock that
+    starts or changes state or department, and the sweep folds the rows into one per
+    department and state every minute. So the supervision screen counts open clocks without
+    reading a million of them (bench/supervision.py). Clocks are never deleted (a flush empties
+    both tables), so there is no trigger for a deletion."""
+
+    department_id = models.BigIntegerField()
+    state = models.CharField(max_length=16)
+    n = models.IntegerField()
+
+    class Meta:
+        verbose_name = _("计时事项计数")
+        verbose_name_plural = _("计时事项计数")
+
+    def __str__(self) -> str:
+        return f"{self.department_id} {self.state} {self.n}"
 
 
 class SweepLock(models.Model):

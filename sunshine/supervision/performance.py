@@ -19,10 +19,11 @@ from sunshine.appeals.models import Appeal, Assignment
 from sunshine.appeals.models import FollowUp as AppealFollowUp
 from sunshine.clocks.engine import tz
 from sunshine.clocks.models import Clock, State
+from sunshine.errors import ActionError
 from sunshine.hall.models import Rating, Satisfaction
 from sunshine.org.models import Department
 
-from .models import Alert, Level, ManualScore, Scheme
+from .models import Alert, Bulletin, Level, ManualScore, Scheme
 
 UNIT_KINDS = (Department.Kind.BUREAU, Department.Kind.TOWNSHIP)
 # A pair (numerator, denominator) per department id; a count has no denominator.
@@ -41,6 +42,21 @@ class Period:
     @property
     def until(self) -> datetime:
         return datetime.combine(self.end + timedelta(days=1), time.min, tzinfo=tz())
+
+
+def period_bounds(kind: str, day: date) -> tuple[date, date]:
+    """The month, quarter or year that contains `day`, as first and last days."""
+    if kind == Bulletin.Period.MONTH:
+        first = day.replace(day=1)
+    elif kind == Bulletin.Period.QUARTER:
+        first = date(day.year, (day.month - 1) // 3 * 3 + 1, 1)
+    elif kind == Bulletin.Period.YEAR:
+        first = date(day.year, 1, 1)
+    else:
+        raise ActionError(_("未知的统计周期。"), field="period")
+    months = {"month": 1, "quarter": 3, "year": 12}[kind]
+    year, month = divmod(first.month - 1 + months, 12)
+    return first, date(first.year + year, month + 1, 1) - timedelta(days=1)
 
 
 @dataclass(frozen=True)
@@ -235,6 +251,11 @@ def units() -> dict[int, Department]:
     return result
 
 
+# A unit with nothing to score and nothing deducted or added in the period: shown without a
+# score, not ranked and on neither list, rather than as a perfect 100.
+NOT_RATED = gettext_lazy("不参评")
+
+
 def grade(total: Decimal) -> str:
     if total >= 90:
         return _("优秀")
@@ -252,9 +273,9 @@ class UnitScore:
     base: Decimal = Decimal(0)
     deduction: Decimal = Decimal(0)
     bonus: Decimal = Decimal(0)
-    total: Decimal = Decimal(0)
+    total: Decimal | None = None  # None: not assessed this period
     grade: str = ""
-    rank: int = 0
+    rank: int | None = None
     rated: bool = False  # some weighted indicator had data this period
     figures: dict[str, Any] = field(default_factory=dict)
 
@@ -267,14 +288,15 @@ class UnitScore:
         return int(self.figures.get("red", 0))
 
     def as_dict(self) -> dict[str, Any]:
+        assessed = self.assessed
         return {
             "unit": self.unit.name,
             "unit_id": self.unit.pk,
             "rank": self.rank,
-            "base": str(self.base),
-            "deduction": str(self.deduction),
-            "bonus": str(self.bonus),
-            "total": str(self.total),
+            "base": str(self.base) if assessed else None,
+            "deduction": str(self.deduction) if assessed else None,
+            "bonus": str(self.bonus) if assessed else None,
+            "total": str(self.total) if assessed else None,
             "grade": self.grade,
             "assessed": self.assessed,
             "lines": self.lines,
@@ -384,12 +406,17 @@ def score(scheme: Scheme, period: Period) -> list[UnitScore]:
                         "bonus": unit_score.bonus,
                     }
                 )
-        total = unit_score.base - unit_score.deduction + unit_score.bonus
-        unit_score.total = min(Decimal(100), max(Decimal(0), total)).quantize(TWO, ROUND_HALF_UP)
-        unit_score.grade = grade(unit_score.total) if unit_score.assessed else _("本期无考评数据")
         unit_score.figures.update(yellow=yellow, red=red)
-    # A quiet unit (nothing to score, nothing deducted) is listed after those assessed.
-    ranked = sorted(scores.values(), key=lambda s: (not s.assessed, -s.total, s.unit.path))
-    for position, unit_score in enumerate(ranked, start=1):
+        if unit_score.assessed:
+            total = unit_score.base - unit_score.deduction + unit_score.bonus
+            unit_score.total = min(Decimal(100), max(Decimal(0), total)).quantize(
+                TWO, ROUND_HALF_UP
+            )
+            unit_score.grade = grade(unit_score.total)
+        else:
+            unit_score.grade = str(NOT_RATED)
+    # Quiet units are listed after the ranking, without a rank.
+    ranked = sorted(scores.values(), key=lambda s: (not s.assessed, -(s.total or 0), s.unit.path))
+    for position, unit_score in enumerate((s for s in ranked if s.assessed), start=1):
         unit_score.rank = position
     return ranked

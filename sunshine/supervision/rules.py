@@ -55,3 +55,11 @@ def read_bulletin(user: Any, bulletin: Any) -> bool:
     if bulletin.state == bulletin.State.PUBLISHED:
         return is_staff_member(user)
     return is_supervisor(user) or approve_bulletin(user, bulletin)
+
+
+@rule("supervision.read_notification")
+def read_notification(user: Any, notification: Any) -> bool:
+    """Staff mark their own notifications read (all of them when no one is named)."""
+    if notification is None:
+        return is_staff_member(user)
+    return notification.recipient_id == user.pk

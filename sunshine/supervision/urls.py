@@ -13,6 +13,7 @@ urlpatterns = [
     re_path(r"^charts/(?P<key>[a-z_]+)\.xlsx$", views.chart_file, name="chart_file"),
     path("inbox/", views.inbox, name="inbox"),
     path("inbox/<int:pk>/answer/", views.answer, name="answer"),
+    path("notifications/read/", views.mark_read, name="read_notifications"),
     path("bulletins/", views.bulletins, name="bulletins"),
     path("bulletins/<int:pk>/", views.bulletin_detail, name="bulletin"),
     re_path(

@@ -1,6 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -11,8 +11,8 @@ from sunshine.errors import ActionError
 from sunshine.org.permissions import can, require
 
 from . import actions, charts, exports, queries
-from .forms import BulletinForm, CloseForm, RespondForm, UrgeForm
-from .models import Alert, Anomaly, Bulletin, Level, Urging
+from .forms import BulletinForm, ChartPeriodForm, CloseForm, RespondForm, UrgeForm
+from .models import Alert, Anomaly, Bulletin, Level, Notification, Urging
 
 
 @login_required
@@ -224,6 +224,8 @@ def bulletin_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "supervision/bulletin.html",
         {
             "bulletin": bulletin,
+            "headings": exports.headings(),
+            "rows": exports.score_rows(bulletin),
             "may_approve": bulletin.state == Bulletin.State.DRAFT
             and can(request.user, "supervision.approve_bulletin", bulletin),
         },
@@ -248,27 +250,59 @@ def bulletin_file(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     return response
 
 
+def _chart_period(request: HttpRequest) -> ChartPeriodForm:
+    """The period the dashboards cover, from the query string (the last 12 weeks by default)."""
+    require(request.user, "supervision.view")
+    form = ChartPeriodForm(request.GET or None, now=timezone.now())
+    if form.is_bound:
+        form.is_valid()
+    return form
+
+
 @login_required
 def dashboards(request: HttpRequest) -> HttpResponse:
-    require(request.user, "supervision.view")
-    window = charts.Window(timezone.now())
+    form = _chart_period(request)
+    window = form.window
     return render(
         request,
         "supervision/charts.html",
-        {"charts": charts.build(request.user, window), "window": window},
+        {
+            "charts": charts.build(request.user, window) if not form.errors else [],
+            "window": window,
+            "form": form,
+            "query": form.query(),
+        },
     )
 
 
 @login_required
 def chart_file(request: HttpRequest, key: str) -> HttpResponse:
-    require(request.user, "supervision.view")
+    form = _chart_period(request)
     if key not in charts.CHARTS:
         raise Http404
-    window = charts.Window(timezone.now())
-    (chart,) = charts.build(request.user, window, key)
+    if form.errors:
+        return HttpResponseBadRequest(
+            "；".join(str(e) for errors in form.errors.values() for e in errors),
+            content_type="text/plain; charset=utf-8",
+        )
+    (chart,) = charts.build(request.user, form.window, key)
     response = HttpResponse(
-        charts.xlsx(chart, window),
+        charts.xlsx(chart, form.window),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
     response["Content-Disposition"] = f'attachment; filename="{key}.xlsx"'
     return response
+
+
+@login_required
+@require_POST
+def mark_read(request: HttpRequest) -> HttpResponse:
+    """From the workbench: one notification (`pk`) or all of the user's, read."""
+    notification = None
+    if request.POST.get("pk"):
+        try:
+            notification = request.user.notifications.get(pk=int(request.POST["pk"]))
+        except (ValueError, Notification.DoesNotExist):
+            raise Http404 from None
+    actions.mark_read(request.user, notification)
+    return redirect("portal:workbench")

@@ -117,6 +117,23 @@ def test_dashboards_draw_every_chart(page: Page, live_server, demo, shot):
         page.locator("#alerts").get_by_role("link", name="导出 Excel").click()
     assert download.value.suggested_filename == "alerts.xlsx"
     shot(page, "supervision-charts")
+    # Another period: the page, every chart and its export follow it; a bad one is refused.
+    page.get_by_label("统计期间").select_option("year")
+    page.get_by_role("button", name="查询").click()
+    year = timezone.localdate().year
+    expect(page.locator("p.window")).to_contain_text(f"{year}年（{year}-01-01 至")
+    expect(page.locator(".chart svg")).to_have_count(6)
+    expect(page.locator("#flow h2")).to_have_text("各月计时事项起算与办结")
+    with page.expect_download() as download:
+        page.locator("#alerts").get_by_role("link", name="导出 Excel").click()
+    assert "period=year" in download.value.url
+    page.get_by_label("统计期间").select_option("range")
+    page.get_by_label("起始日期").fill("2026-03-10")
+    page.get_by_label("截止日期").fill("2026-03-01")
+    page.get_by_role("button", name="查询").click()
+    expect(page.get_by_text("起始日期不能晚于截止日期。")).to_be_visible()
+    expect(page.locator("section.chart-card")).to_have_count(0)
+    shot(page, "supervision-charts-period")
 
 
 def test_anomaly_is_shown_and_closed(page: Page, live_server, demo, shot):

@@ -56,7 +56,7 @@ DECLARED = {
     "ops:metrics": PUBLIC,  # from this machine; the token case is in sunshine/ops/tests
 }
 # POST-only or outside the matrix on purpose.
-NOT_PAGES = {"accounts:logout"}
+NOT_PAGES = {"accounts:logout", "supervision:read_notifications"}
 
 
 def pages() -> list[str]:

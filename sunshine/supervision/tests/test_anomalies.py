@@ -2,6 +2,7 @@
 recorded once per (rule, case) and closed with a finding."""
 
 from datetime import date, datetime
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -13,7 +14,7 @@ from sunshine.clocks import actions as clock_actions
 from sunshine.clocks.models import PauseReason, Unit
 from sunshine.errors import ActionError
 from sunshine.foi.models import Request
-from sunshine.hall.models import Application, Notice, ServiceItem, SubmittedMaterial
+from sunshine.hall.models import Application, Fee, Notice, ServiceItem, SubmittedMaterial
 from sunshine.org.permissions import PermissionDenied
 from sunshine.supervision import actions, anomalies
 from sunshine.supervision.models import Anomaly
@@ -41,9 +42,9 @@ def application(demo):
     counter = iter(range(1, 1000))
 
     def make(**fields) -> Application:
+        fields.setdefault("item", item)
         return Application.objects.create(
             number=f"T{next(counter):06d}",
-            item=item,
             applicant=demo.users["13800000001"],
             applicant_name="张三",
             contact_phone="13800000001",
@@ -134,6 +135,56 @@ def test_fee_above_the_standard(demo, foi_request):
     result = found("fee")
     assert overcharged in result and "收费标准 0 元，实收 100 元" in result[overcharged].detail
     assert eleventh not in result
+
+
+def test_hall_fee_beyond_the_item(demo, application):
+    """A case charged where its item says 不收费, or above the sum of its fee standards."""
+    decided = {
+        "state": Application.State.COMPLETED,
+        "decision": Application.Decision.GRANTED,
+        "decided_at": at("2026-03-10"),
+    }
+    free_item = application().item
+    ServiceItem.objects.filter(pk=free_item.pk).update(free=True)
+    charged_free = application(fee_charged=Decimal("50"), **decided)
+    nothing_charged = application(fee_charged=Decimal("0"), **decided)
+    not_recorded = application(**decided)
+
+    priced = ServiceItem.objects.get(pk=free_item.pk)
+    priced.pk, priced.impl_code, priced.free = None, "PRICED", False
+    priced.save()
+    Fee.objects.create(item=priced, name="工本费", standard="每证 10 元", amount=10, basis="文件")
+    Fee.objects.create(item=priced, name="检测费", standard="每件 20 元", amount=20, basis="文件")
+    above = application(item=priced, fee_charged=Decimal("30.01"), **decided)
+    at_ceiling = application(item=priced, fee_charged=Decimal("30"), **decided)
+    last_year = application(item=priced, fee_charged=Decimal("99"), **decided)
+    Application.objects.filter(pk=last_year.pk).update(decided_at=at("2025-03-10"))
+
+    open_ended = ServiceItem.objects.get(pk=priced.pk)
+    open_ended.pk, open_ended.impl_code = None, "OPEN"
+    open_ended.save()
+    Fee.objects.create(
+        item=open_ended, name="工本费", standard="每证 10 元", amount=10, basis="文件"
+    )
+    Fee.objects.create(item=open_ended, name="评估费", standard="按面积计", basis="文件")
+    depends = application(item=open_ended, fee_charged=Decimal("500"), **decided)
+
+    unlisted = ServiceItem.objects.get(pk=priced.pk)
+    unlisted.pk, unlisted.impl_code = None, "UNLISTED"
+    unlisted.save()
+    no_standard = application(item=unlisted, fee_charged=Decimal("5"), **decided)
+
+    result = found("fee")
+    assert "事项标明不收费。实收 50.00 元。" in result[charged_free].detail
+    assert "各收费项目每件上限合计 30.00 元。实收 30.01 元。" in result[above].detail
+    assert "事项未公布收费标准。实收 5.00 元。" in result[no_standard].detail
+    assert result[above].department_id == priced.department_id
+    assert result[above].occurred_at == at("2026-03-10")
+    silent = {nothing_charged, not_recorded, at_ceiling, last_year, depends}
+    assert not silent & set(result)
+    # Recorded once by the nightly run, whatever the number of runs.
+    assert actions.run_anomaly_rules(at("2026-04-01"), MARCH)["fee"] == 3
+    assert actions.run_anomaly_rules(at("2026-04-01"), MARCH)["fee"] == 0
 
 
 def test_repeated_correction(demo, application, foi_request):

@@ -1,12 +1,14 @@
 """Scoring a crafted month by hand, and the 通报 made from it."""
 
 import io
+import re
 from datetime import date, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.urls import reverse
+from docx import Document
 from openpyxl import load_workbook
 
 from sunshine.appeals.models import Appeal, Assignment
@@ -159,7 +161,7 @@ def test_bulletin_is_drafted_approved_and_exported(city, client):
     ],
 )
 def test_period_bounds(kind, day, bounds):
-    assert actions.period_bounds(kind, day) == bounds
+    assert performance.period_bounds(kind, day) == bounds
 
 
 def test_the_appeals_scheme_scores_the_three_rates(city):
@@ -230,7 +232,7 @@ def test_the_appeals_scheme_scores_the_three_rates(city):
     assert scores["C-SC"].total == Decimal("100.00") and scores["C-SC"].rank == 1
 
 
-def test_a_quiet_unit_is_listed_last_without_a_grade(city):
+def test_a_quiet_unit_is_not_rated(city):
     quiet = Department.objects.create(
         code="C-QX",
         name="测试市气象局",
@@ -239,8 +241,43 @@ def test_a_quiet_unit_is_listed_last_without_a_grade(city):
     )
     scheme = Scheme.objects.get(name="综合绩效考评（默认）")
     ranked = performance.score(scheme, NOVEMBER)
-    assert ranked[-1].unit == quiet and ranked[-1].grade == "本期无考评数据"
-    assert [s.unit.code for s in ranked[:2]] == ["C-SC", "C-SW"]
+    assert ranked[-1].unit == quiet and ranked[-1].grade == "不参评"
+    assert ranked[-1].rank is None and ranked[-1].total is None
+    assert [(s.unit.code, s.rank) for s in ranked[:2]] == [("C-SC", 1), ("C-SW", 2)]
+
+
+def test_a_quiet_unit_reads_no_data_in_every_format(city, client):
+    """No score of 100 for a unit without cases: 无数据 / 不参评 on the page, in Word and in
+    Excel; not ranked, on neither list."""
+    Department.objects.create(
+        code="C-QX",
+        name="测试市气象局",
+        kind=Department.Kind.BUREAU,
+        parent=city["commerce"].parent,
+    )
+    scheme = Scheme.objects.get(name="综合绩效考评（默认）")
+    # With a made-up 100 the quiet unit would top the ranking and be 优秀.
+    bulletin = actions.generate_bulletin(
+        city["supervisor"], scheme, period="month", day=date(2026, 11, 5), now=at("2026-12-01")
+    )
+    quiet = next(row for row in bulletin.data["scores"] if row["unit"] == "测试市气象局")
+    assert quiet["total"] is None and quiet["rank"] is None and quiet["assessed"] is False
+    assert "测试市气象局" not in bulletin.data["red_list"] + bulletin.data["black_list"]
+    client.force_login(city["supervisor"])
+    page = client.get(reverse("supervision:bulletin", args=[bulletin.pk])).content.decode()
+    row = re.search(r'<tr data-unit="测试市气象局"[^>]*>(.*?)</tr>', page)[1]
+    assert "无数据" in row and "不参评" in row and "100" not in row
+    assert re.search(r"<td>1</td><th scope=\"row\">测试市市场监管局", page)
+    xlsx = client.get(reverse("supervision:bulletin_file", args=[bulletin.pk, "xlsx"]))
+    sheet = load_workbook(io.BytesIO(xlsx.content)).active
+    rows = {row[1]: row for row in sheet.iter_rows(min_row=3, values_only=True)}
+    assert rows["测试市气象局"] == ("—", "测试市气象局", "—", "—", "—", "无数据", "不参评")
+    assert rows["测试市市场监管局"][0] == 1
+    docx = client.get(reverse("supervision:bulletin_file", args=[bulletin.pk, "docx"]))
+    text = "\n".join(p.text for p in Document(io.BytesIO(docx.content)).paragraphs)
+    assert "本期无考评数据、不参评的单位（" in text and "测试市气象局" in text
+    assert not re.search(r"第\d+名　测试市气象局", text)
+    assert "第1名　测试市市场监管局" in text
 
 
 @pytest.mark.django_db(transaction=True)

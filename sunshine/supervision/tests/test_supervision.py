@@ -213,3 +213,99 @@ def test_pages_are_scoped(client, clocks, demo):
     client.force_login(u["handler"])
     response = client.post(reverse("supervision:answer", args=[urging.pk]), {"response": "x"})
     assert response.status_code == 404
+
+
+@pytest.mark.django_db
+def test_notifications_are_marked_read_from_the_workbench(client, clocks, demo):
+    u = demo.users
+    actions.sweep(at("2026-03-07"))
+    mine = Notification.objects.filter(recipient=u["handler"])
+    yellow, prompt = mine.order_by("pk")
+    others = Notification.objects.filter(recipient=u["market"])
+    url = reverse("supervision:read_notifications")
+    client.force_login(u["handler"])
+    page = client.get(reverse("portal:workbench")).content.decode()
+    assert "未读通知（2）" in page and f'name="pk" value="{yellow.pk}"' in page
+    assert client.get(url).status_code == 405
+    # Another's notification, or nonsense, looks like a missing one; nothing is marked.
+    for pk in (others.first().pk, "x"):
+        assert client.post(url, {"pk": pk}).status_code == 404
+    with pytest.raises(PermissionDenied):
+        actions.mark_read(u["handler"], others.first())
+    assert not Notification.objects.filter(read_at__isnull=False).exists()
+    response = client.post(url, {"pk": yellow.pk})
+    assert response.status_code == 302 and response.url == reverse("portal:workbench")
+    assert set(mine.filter(read_at__isnull=True)) == {prompt}
+    page = client.get(reverse("portal:workbench")).content.decode()
+    assert "未读通知（1）" in page and yellow.subject not in page
+    # Marking again, or all at once twice (a double submission), marks each once.
+    assert actions.mark_read(u["handler"], yellow, now=at("2026-03-08")) == 0
+    client.post(url)
+    client.post(url)
+    assert not mine.filter(read_at__isnull=True).exists()
+    assert "未读通知" not in client.get(reverse("portal:workbench")).content.decode()
+    assert not others.filter(read_at__isnull=False).exists()
+    assert AuditEvent.objects.filter(verb="supervision.mark_read").count() == 4
+    client.force_login(u["13800000001"])
+    assert client.post(url).status_code in (403, 404)
+
+
+@pytest.mark.django_db
+def test_status_counts_follow_every_clock_change(clocks, demo):
+    """The counts from the tally the database keeps equal a count over every clock, before and
+    after the sweep folds it, as clocks pause, stop and start; and a later sweep at the same
+    moment tells no one twice."""
+    from django.db.models import Count
+
+    from sunshine.clocks.queries import with_status
+    from sunshine.supervision.models import ClockTally
+    from sunshine.supervision.queries import OPEN_STATUSES, status_counts, status_totals
+
+    def truth(now):
+        rows = with_status(Clock.objects.exclude(state="stopped"), now).values("status")
+        found = dict(rows.annotate(n=Count("pk")).values_list("status", "n"))
+        return {status: found.get(status, 0) for status in OPEN_STATUSES}
+
+    now, later = at("2026-03-07"), at("2026-03-10")
+    before = truth(now)
+    assert before["yellow"] == 1 and before["overdue"] == 1  # "short" and "market"
+    assert status_totals(now=now) == before
+    actions.sweep(now)
+    departments = set(Clock.objects.exclude(state="stopped").values_list("department", flat=True))
+    assert ClockTally.objects.count() == len(departments) + 1  # the demo has paused clocks
+    assert status_totals(now=now) == before
+    clock_actions.pause_clock(clocks["long"], reason="correction", actor=None, at=now)
+    clock_actions.stop_clock(clocks["market"], outcome="办结", actor=None, at=now)
+    town = demo.departments["SLS-QSZ"]
+    extra = clock_actions.start_clock(
+        town, kind="test", title="事项extra", department=town, limit=1, unit=Unit.WORKDAYS, at=now
+    )
+    expected = truth(later)
+    assert expected["paused"] == before["paused"] + 1 and expected["overdue"] == 2
+    assert status_totals(now=later) == expected
+    first = actions.sweep(later)
+    assert status_totals(now=later) == expected
+    supervisor = demo.users["city_supervisor"]
+    cells = {row["department"]: row["cells"] for row in status_counts(supervisor, later)}
+    assert cells["市场运行科"][1:] == [1, 0, 0, 1]  # long paused, short overdue
+    assert cells["示例市清水镇人民政府"][4] == 1
+    assert [sum(column) for column in zip(*cells.values(), strict=True)] == list(expected.values())
+    # A department's head sees his department only.
+    assert status_totals(demo.users["director"], later)["overdue"] == 1
+    assert status_totals(supervisor, later) == expected
+    # Another clock crosses at the same moment: only its alerts are notified, once.
+    sent = Notification.objects.count()
+    again_clock = clock_actions.start_clock(
+        town, kind="test", title="事项again", department=town, limit=1, unit=Unit.WORKDAYS, at=now
+    )
+    again = actions.sweep(later)
+    assert first.total and again.total == 3
+    assert Notification.objects.count() == sent + again.notifications
+    assert Notification.objects.exclude(alert__clock=again_clock).count() == sent
+    assert not (
+        Notification.objects.filter(alert__clock=extra)
+        .values("alert", "recipient")
+        .annotate(n=Count("pk"))
+        .filter(n__gt=1)
+        .exists()
+    )
