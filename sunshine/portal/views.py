@@ -5,9 +5,11 @@ from django.shortcuts import render
 from sunshine.clocks.queries import Status, open_clocks_for
 from sunshine.org.permissions import require
 
+from .queries import front_page
+
 
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "portal/home.html")
+    return render(request, "portal/home.html", {"front": front_page()})
 
 
 @login_required

@@ -5,13 +5,14 @@ from datetime import date, datetime, time
 from typing import Any
 
 from django.db import connection
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet, Window
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from sunshine.org.models import Department, Role
 from sunshine.org.permissions import departments_for, is_platform_admin, is_supervisor
 
-from .models import Category, Column, Placement, Publication, Task
+from .models import Category, Column, Placement, Publication, Site, Task
 
 PUBLISHED = Publication.State.PUBLISHED
 
@@ -47,13 +48,40 @@ def item_stamp(pk: int) -> int | None:
     return None if row is None else row[0]
 
 
+COLUMN_ORDER = ("-pinned", "-publication__published_at", "-publication__pk")
+
+
 def column_items(column: Column) -> QuerySet[Placement]:
     """A column's placements of public items, pinned (置顶) first, newest first."""
     return (
         Placement.objects.filter(column=column, publication__state=PUBLISHED)
         .select_related("publication", "publication__organisation")
-        .order_by("-pinned", "-publication__published_at", "-publication__pk")
+        .order_by(*COLUMN_ORDER)
     )
+
+
+def site_columns(site: Site, per_column: int) -> list[tuple[Column, list[Placement]]]:
+    """Every column of a site with its first items in column order: two queries, whatever
+    the number of columns (a site's front page, the portal's home page).
+    """
+    columns = list(site.columns.all())
+    firsts = (
+        Placement.objects.filter(column__site=site, publication__state=PUBLISHED)
+        .annotate(
+            position=Window(
+                RowNumber(),
+                partition_by=F("column_id"),
+                order_by=[F(name[1:]).desc() for name in COLUMN_ORDER],
+            )
+        )
+        .filter(position__lte=per_column)
+        .select_related("publication")
+        .order_by("column_id", "position")
+    )
+    items: dict[int, list[Placement]] = {}
+    for placement in firsts:
+        items.setdefault(placement.column_id, []).append(placement)
+    return [(column, items.get(column.pk, [])) for column in columns]
 
 
 def latest(organisation: Department | None = None, limit: int = 8) -> list[Publication]:

@@ -7,9 +7,11 @@ import io
 import logging
 import re
 
+import jieba.analyse
 import nh3
 
 logger = logging.getLogger(__name__)
+jieba.setLogLevel(logging.WARNING)
 
 ALLOWED_TAGS = {
     "p",
@@ -62,6 +64,17 @@ def sanitise_html(body: str) -> str:
 def html_to_text(body: str) -> str:
     spaced = re.sub(r"<(br|/p|/li|/h\d|/tr|/blockquote)\b[^>]*>", "\n", body, flags=re.I)
     return html.unescape(nh3.clean(spaced, tags=set())).strip()
+
+
+KEYWORD_KINDS = ("n", "nr", "ns", "nt", "nz", "vn", "l")
+
+
+def suggest_keywords(title: str, body: str, count: int = 5) -> list[str]:
+    """Keywords for a draft from its words (jieba's TF-IDF, nouns and the like): the title is
+    counted twice, since it names what the item is about.
+    """
+    text = "\n".join([title, title, html_to_text(body)])
+    return jieba.analyse.extract_tags(text, topK=count, allowPOS=KEYWORD_KINDS)
 
 
 def extract_text(data: bytes, kind: str) -> str:

@@ -36,6 +36,7 @@ from .models import (
     Task,
     Theme,
 )
+from .text import suggest_keywords
 
 PAGE_SIZE = 20
 
@@ -104,7 +105,7 @@ def guide(request: HttpRequest, code: str) -> HttpResponse:
 
 def site(request: HttpRequest, code: str) -> HttpResponse:
     current = get_object_or_404(Site, code=code)
-    columns = [(column, list(queries.column_items(column)[:6])) for column in current.columns.all()]
+    columns = queries.site_columns(current, per_column=6)
     return render(request, "publishing/site.html", {"site": current, "columns": columns})
 
 
@@ -210,7 +211,10 @@ def _draft_form(request: HttpRequest, publication: Publication | None) -> DraftF
     department_id = request.POST.get("department") or (
         publication.department_id if publication else None
     )
-    department = units.filter(pk=department_id).first() if department_id else units.first()
+    try:
+        department = units.filter(pk=department_id).first() if department_id else units.first()
+    except (ValueError, OverflowError):  # not an id: the form's own field reports it
+        department = None
     organisation = actions.organisation_of(department) if department else None
     initial = {}
     if publication is not None:
@@ -223,13 +227,20 @@ def _draft_form(request: HttpRequest, publication: Publication | None) -> DraftF
             department=department,
             kind=Publication.Kind.INFORMATION,
         )
-    return DraftForm(
+    form = DraftForm(
         request.POST or None,
         request.FILES or None,
         units=units,
         organisation=organisation,
         initial=initial,
     )
+    if publication is not None:
+        suggested = suggest_keywords(publication.title, publication.body)
+        if suggested:
+            form.fields["keywords"].help_text = _("根据标题和正文建议：%(words)s") % {
+                "words": " ".join(suggested)
+            }
+    return form
 
 
 @login_required

@@ -1,7 +1,10 @@
 """The two token stores behind one interface: SQLite FTS5 and PostgreSQL tsvector + GIN.
 
 Both receive the same token strings (`tokens.index_tokens`) and answer the same phrase queries,
-so the two databases return the same result sets.
+so the two databases return the same result sets. Both answer one question, `newest`: the
+matching items, most recently indexed first, at most `limit` of them. Walking the index in
+document order and stopping at the limit is what keeps broad queries as cheap as selective ones:
+nothing counts or ranks every match (queries.py ranks the newest few and bounds the count).
 """
 
 from collections.abc import Sequence
@@ -11,20 +14,90 @@ from django.db import connection
 from .tokens import Term, index_tokens
 
 MAIN_SOURCE = "publication"
-# bm25 reads every candidate's phrase statistics: broad queries rank their newest matches only.
-RANKED_CANDIDATES = 500
+# A row of `newest`: (document id, item id), in document order.
+Found = tuple[int, int]
 
 
-class SQLiteBackend:
+def _conditions(
+    terms: Sequence[Term], facets: dict[str, object], source: str
+) -> tuple[list[str], list]:
+    """What the document row must satisfy besides the phrase match."""
+    where, params = ["d.source = %s"], [source]
+    for name, value in facets.items():
+        where.append(f"d.{name} = %s")
+        params.append(value)
+    for term in terms:
+        if term.needs_scan:
+            # A lone character: substring search in any part, over rows the phrases narrowed.
+            where.append(
+                "EXISTS (SELECT 1 FROM search_searchdocument p WHERE p.source = d.source"
+                " AND p.object_id = d.object_id AND (p.title LIKE %s OR p.text LIKE %s))"
+            )
+            params += [f"%{term.text}%"] * 2
+    return where, params
+
+
+class Backend:
+    def newest(
+        self,
+        cursor,
+        terms: Sequence[Term],
+        *,
+        source: str,
+        facets: dict[str, object],
+        limit: int,
+        before: int | None = None,
+        offset: int = 0,
+    ) -> list[Found]:
+        """(document id, item id) of the matching items, newest first, `offset` and `limit`
+        applied; `before` continues the walk after a document.
+        """
+        sql, params = self._select(terms, source, facets, before)
+        cursor.execute(sql + " LIMIT %s OFFSET %s", [*params, limit, offset])
+        return cursor.fetchall()
+
+    def count(
+        self, cursor, terms: Sequence[Term], *, source: str, facets: dict[str, object], cap: int
+    ) -> tuple[int, int]:
+        """(rows, items) among the first `cap` + 1 rows `newest` would give: no more is read."""
+        sql, params = self._select(terms, source, facets, None)
+        cursor.execute(
+            f"SELECT count(*), count(DISTINCT object_id) FROM ({sql} LIMIT %s) found",  # noqa: S608
+            [*params, cap + 1],
+        )
+        return cursor.fetchone()
+
+    def _select(
+        self, terms: Sequence[Term], source: str, facets: dict[str, object], before: int | None
+    ) -> tuple[str, list]:
+        where, params = _conditions(terms, facets, source)
+        if any(not t.needs_scan for t in terms):
+            return self._matching(terms, source, where, params, before)
+        if before is not None:
+            where.append("d.id < %s")
+            params.append(before)
+        sql = (
+            "SELECT d.id, d.object_id FROM search_searchdocument d"  # noqa: S608
+            f" WHERE d.part = 0 AND {' AND '.join(where)} ORDER BY d.id DESC"
+        )
+        return sql, params
+
+    def _matching(
+        self, terms: Sequence[Term], source: str, where: list[str], params: list, before: int | None
+    ) -> tuple[str, list]:
+        """The query of the items whose phrases match, besides `where`, newest first."""
+        raise NotImplementedError
+
+
+class SQLiteBackend(Backend):
     """FTS5 holds one row per item, its whole text (FTS5 has no limit on positions), under the
-    rowid of the item's first part; items of other sources than the public publications are
-    stored under the negated rowid. So the main source's matches are the positive rowids, and
-    they are counted and paged without joining the documents table.
+    id of the item's first part, negated for the public publications: FTS5 walks rowids upwards
+    about twice as fast as downwards, so their newest matches come first in ascending order.
     """
 
     @staticmethod
     def _rowid(source: str, doc_id: int) -> int:
-        return doc_id if source == MAIN_SOURCE else -doc_id
+        return -doc_id if source == MAIN_SOURCE else doc_id
 
     def write(
         self, cursor, source: str, doc_ids: Sequence[int], title: str, text: str, parts: list[str]
@@ -46,60 +119,44 @@ class SQLiteBackend:
         # A phrase lies within one column: FTS5 counts positions per column.
         return " AND ".join('"' + " ".join(t.tokens) + '"' for t in terms if not t.needs_scan)
 
-    def match(self, terms: Sequence[Term]) -> tuple[str, str, list]:
-        """(FROM/JOIN clause, WHERE condition, params); the rank column is `score`."""
-        return (
-            # CROSS JOIN keeps the FTS table outermost: one MATCH, not one per candidate row.
-            "search_fts CROSS JOIN search_searchdocument d ON d.id = abs(search_fts.rowid)",
-            "search_fts MATCH %s",
-            [self._expression(terms)],
-        )
-
-    def main_source_page(
-        self, cursor, terms: Sequence[Term], limit: int, offset: int
-    ) -> tuple[int, list[int]]:
-        """(number of matching items, document ids of one page) for the public publications
-        without filters: the RANKED_CANDIDATES most recently indexed matches (indexing follows
-        publication) ranked by bm25, then the others, most recent first. The set is the phrase
-        query's, as with the joined query; only the order of broad results differs.
-        """
-        expression = self._expression(terms)
-        match = "FROM search_fts WHERE search_fts MATCH %s AND rowid"
-        # One pass finds the newest candidates with their scores; a selective query ends here.
+    def count(
+        self, cursor, terms: Sequence[Term], *, source: str, facets: dict[str, object], cap: int
+    ) -> tuple[int, int]:
+        if source != MAIN_SOURCE or facets or any(t.needs_scan for t in terms):
+            return super().count(cursor, terms, source=source, facets=facets, cap=cap)
+        # One row per item, the publications' under negative rowids: no document is read.
         cursor.execute(
-            f"SELECT rowid, bm25(search_fts, 10.0, 1.0) {match} > 0"  # noqa: S608
-            " ORDER BY rowid DESC LIMIT %s",
-            [expression, RANKED_CANDIDATES + 1],
+            "SELECT count(*) FROM (SELECT rowid FROM search_fts WHERE search_fts MATCH %s"
+            " AND rowid < 0 ORDER BY rowid LIMIT %s)",
+            [self._expression(terms), cap + 1],
         )
-        candidates = cursor.fetchall()
-        total = len(candidates)
-        if total > RANKED_CANDIDATES:
-            candidates = candidates[:RANKED_CANDIDATES]
-            cursor.execute(f"SELECT count(*) {match} > 0", [expression])  # noqa: S608
-            total = cursor.fetchone()[0]
-        ranked = sorted(candidates, key=lambda row: (row[1], -row[0]))
-        ids = [rowid for rowid, _score in ranked[offset : offset + limit]]
-        if len(ids) < limit and total > RANKED_CANDIDATES:
-            cursor.execute(
-                f"SELECT rowid {match} > 0 AND rowid < %s"  # noqa: S608
-                " ORDER BY rowid DESC LIMIT %s OFFSET %s",
-                [
-                    expression,
-                    candidates[-1][0],
-                    limit - len(ids),
-                    max(0, offset - RANKED_CANDIDATES),
-                ],
-            )
-            ids += [row[0] for row in cursor.fetchall()]
-        return total, ids
+        rows = cursor.fetchone()[0]
+        return rows, rows
 
-    def score(self, terms: Sequence[Term]) -> tuple[str, list]:
-        """Lower is better: bm25 with the title weighing ten times the body."""
-        return "bm25(search_fts, 10.0, 1.0)", []
+    def _matching(
+        self, terms: Sequence[Term], source: str, where: list[str], params: list, before: int | None
+    ) -> tuple[str, list]:
+        sign = -1 if source == MAIN_SOURCE else 1
+        # The range is on the rowid itself, so that FTS5 starts the walk there.
+        low, high = (-before if before else None, 0) if sign < 0 else (0, before)
+        bounds = [("search_fts.rowid > %s", low), ("search_fts.rowid < %s", high)]
+        where += [condition for condition, value in bounds if value is not None]
+        params += [value for _condition, value in bounds if value is not None]
+        # CROSS JOIN keeps the FTS table outermost: one MATCH, walked in rowid order, each
+        # row's document found by its key, and the walk stops at the limit.
+        sql = (
+            "SELECT d.id, d.object_id FROM search_fts CROSS JOIN search_searchdocument d"  # noqa: S608
+            f" ON d.id = {sign} * search_fts.rowid WHERE search_fts MATCH %s"
+            f" AND {' AND '.join(where)}"
+            f" ORDER BY search_fts.rowid {'ASC' if sign < 0 else 'DESC'}"
+        )
+        return sql, [self._expression(terms), *params]
 
 
-class PostgresBackend:
-    """A tsvector per part: PostgreSQL keeps at most 16,383 positions in one."""
+class PostgresBackend(Backend):
+    """A tsvector per part: PostgreSQL keeps at most 16,383 positions in one. An item whose
+    parts both match comes twice; queries.py keeps its first row.
+    """
 
     def write(
         self, cursor, source: str, doc_ids: Sequence[int], title: str, text: str, parts: list[str]
@@ -119,28 +176,26 @@ class PostgresBackend:
     def _phrase(tokens: Sequence[str], weight: str) -> str:
         return " <-> ".join(f"'{token}':{weight}" for token in tokens)
 
-    def match(self, terms: Sequence[Term]) -> tuple[str, str, list]:
+    def _query(self, terms: Sequence[Term]) -> str:
         # A phrase must lie within the title (A) or within the body (B), never across both.
-        query = " & ".join(
+        return " & ".join(
             f"(({self._phrase(t.tokens, 'A')}) | ({self._phrase(t.tokens, 'B')}))"
             for t in terms
             if not t.needs_scan
         )
-        return (
-            "search_searchdocument d",
-            "d.tokens @@ to_tsquery('simple', %s)",
-            [query],
+
+    def _matching(
+        self, terms: Sequence[Term], source: str, where: list[str], params: list, before: int | None
+    ) -> tuple[str, list]:
+        if before is not None:
+            where.append("d.id < %s")
+            params.append(before)
+        sql = (
+            "SELECT d.id, d.object_id FROM search_searchdocument d"  # noqa: S608
+            " WHERE d.tokens @@ to_tsquery('simple', %s)"
+            f" AND {' AND '.join(where)} ORDER BY d.id DESC"
         )
-
-    def score(self, terms: Sequence[Term]) -> tuple[str, list]:
-        """Lower is better, as with bm25."""
-        return "-ts_rank(d.tokens, to_tsquery('simple', %s))", self.match(terms)[2]
-
-    def main_source_page(
-        self, cursor, terms: Sequence[Term], limit: int, offset: int
-    ) -> tuple[int, list[int]] | None:
-        """No shortcut: every part has its own row, so matches are grouped by item."""
-        return None
+        return sql, [self._query(terms), *params]
 
 
 def backend() -> SQLiteBackend | PostgresBackend:

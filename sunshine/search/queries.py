@@ -1,20 +1,37 @@
 """Searching: the query's words are phrases of tokens; results are public items, ranked, with the
 passage that matched highlighted.
+
+The matches are walked newest first and every walk stops early, so a broad query costs what a
+selective one does: the RANKED_CANDIDATES newest matches are ranked here (BM25 over their texts,
+title first) and the rest follow newest first; the count is exact up to COUNT_CAP and "more
+than" beyond it. The set itself is always every item containing every word.
 """
 
 import html
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import NamedTuple
 
+import jieba
 from django.db import connection
 from django.utils.safestring import SafeString, mark_safe
 
-from .backends import MAIN_SOURCE, backend
+from .backends import MAIN_SOURCE, Found, backend
 from .models import SearchDocument
-from .tokens import Term, normalise, parse_query
+from .tokens import Term, parse_query
+
+jieba.setLogLevel(60)
 
 SNIPPET_CHARS = 120
+# The view pages through 50 pages of 20: past that, refining the query serves better.
+COUNT_CAP = 1000
+RANKED_CANDIDATES = 100
+# BM25 over the candidates; a word in the title counts as much as a body full of it, thrice.
+K1, B, TITLE_WEIGHT = 1.2, 0.75, 3.0
+SENTENCE_ENDS = "。！？；\n"
+WORD_WINDOW = 6  # characters either side of a passage edge that jieba looks at
 
 
 @dataclass(frozen=True)
@@ -41,81 +58,100 @@ class Results:
     query: str
     total: int
     hits: list[Hit]
+    # False: more than `total` items match; the first `total` of them can be paged through.
+    exact: bool = True
 
 
-def _conditions(terms: list[Term], filters: Filters, source: str) -> tuple[list[str], list]:
-    where, params = ["d.source = %s"], [source]
-    for name in ("organisation_id", "category_id", "theme_id", "year", "kind"):
-        value = getattr(filters, name)
-        if value:
-            where.append(f"d.{name} = %s")
-            params.append(value)
-    for term in terms:
-        if term.needs_scan:
-            # A lone character: substring search, over rows the other words already narrowed.
-            where.append("(d.title LIKE %s OR d.text LIKE %s)")
-            params += [f"%{term.text}%"] * 2
-    return where, params
+class _Part(NamedTuple):
+    object_id: int
+    title: str
+    text: str
+    url: str
+    published_at: datetime
 
 
 def search(
     query: str,
     *,
     filters: Filters | None = None,
-    source: str = "publication",
+    source: str = MAIN_SOURCE,
     limit: int = 20,
     offset: int = 0,
 ) -> Results:
-    """Ranked public items containing every word of `query` (each as a substring).
-
-    Unfiltered searches of the publications take the backend's shortcut when it has one; the
-    result set is the same either way, broad ones are ordered differently (see the backend).
-    """
+    """Public items containing every word of `query` (each as a substring), best first."""
     terms = parse_query(query)
     if not terms:
         return Results(query, 0, [])
-    filters = filters or Filters()
+    facets = {k: v for k, v in vars(filters or Filters()).items() if v}
     store = backend()
-    if source == MAIN_SOURCE and filters == Filters() and not any(t.needs_scan for t in terms):
+
+    def newest(limit: int, **more) -> list[Found]:
         with connection.cursor() as cursor:
-            page = store.main_source_page(cursor, terms, limit, offset)
-        if page is not None:
-            total, doc_ids = page
-            objects = dict(
-                SearchDocument.objects.filter(pk__in=doc_ids).values_list("pk", "object_id")
-            )
-            return Results(query, total, _hits([objects[pk] for pk in doc_ids], terms, source))
-    where, params = _conditions(terms, filters, source)
-    if all(t.needs_scan for t in terms):
-        tables, match_params, score, score_params = "search_searchdocument d", [], "0", []
-    else:
-        tables, match, match_params = store.match(terms)
-        where.insert(0, match)
-        score, score_params = store.score(terms)
-    condition = " AND ".join(where)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT COUNT(DISTINCT d.object_id) FROM {tables} WHERE {condition}",  # noqa: S608
-            match_params + params,
+            return store.newest(cursor, terms, source=source, facets=facets, limit=limit, **more)
+
+    rows = newest(RANKED_CANDIDATES + 1)
+    found = _items(rows[:RANKED_CANDIDATES])
+    total, exact = len(found), len(rows) <= RANKED_CANDIDATES
+    if not exact:
+        with connection.cursor() as cursor:
+            counted, items = store.count(cursor, terms, source=source, facets=facets, cap=COUNT_CAP)
+        total, exact = min(items, COUNT_CAP), counted <= COUNT_CAP
+    parts = _parts(source, found)
+    ids = _rank(found, parts, terms)[offset : offset + limit]
+    if len(ids) < limit and len(rows) > RANKED_CANDIDATES:
+        # Past the ranked ones: the rest, newest first.
+        more = newest(
+            limit - len(ids),
+            before=rows[RANKED_CANDIDATES - 1][0] if RANKED_CANDIDATES else None,
+            offset=max(0, offset - len(found)),
         )
-        total = cursor.fetchone()[0]
-        cursor.execute(
-            # Materialised, so that SQLite computes bm25 before grouping the parts.
-            "WITH matches AS MATERIALIZED"  # noqa: S608
-            f" (SELECT d.object_id, {score} AS score, d.published_at AS at"
-            f" FROM {tables} WHERE {condition})"
-            " SELECT object_id, MIN(score) AS best, MAX(at) AS latest FROM matches"
-            " GROUP BY object_id ORDER BY best, latest DESC, object_id DESC LIMIT %s OFFSET %s",
-            score_params + match_params + params + [limit, offset],
-        )
-        ranked = [row[0] for row in cursor.fetchall()]
-    return Results(query, total, _hits(ranked, terms, source))
+        ids += [i for i in _items(more) if i not in parts]
+    parts.update(_parts(source, [i for i in ids if i not in parts]))
+    return Results(query, total, _hits(ids, parts, terms), exact)
 
 
-def _hits(ids: list[int], terms: list[Term], source: str) -> list[Hit]:
-    parts: dict[int, list[SearchDocument]] = {}
-    for doc in SearchDocument.objects.filter(source=source, object_id__in=ids).order_by("part"):
-        parts.setdefault(doc.object_id, []).append(doc)
+def _items(rows: Sequence[Found]) -> list[int]:
+    """Item ids in order, once each (on PostgreSQL two parts of an item may both match)."""
+    return list(dict.fromkeys(object_id for _doc_id, object_id in rows))
+
+
+def _parts(source: str, ids: Sequence[int]) -> dict[int, list[_Part]]:
+    parts: dict[int, list[_Part]] = {}
+    if ids:
+        rows = (
+            SearchDocument.objects.filter(source=source, object_id__in=ids)
+            .order_by("object_id", "part")
+            .values_list("object_id", "title", "text", "url", "published_at")
+        )
+        for row in rows:
+            parts.setdefault(row[0], []).append(_Part(*row))
+    return parts
+
+
+def _rank(ids: list[int], parts: dict[int, list[_Part]], terms: list[Term]) -> list[int]:
+    """BM25 of each word (weighted by its length, longer words being rarer) among the
+    candidates, a word in the title counting TITLE_WEIGHT; the newer first among equals.
+    """
+    texts = {
+        i: (_lowered("".join(p.text for p in parts[i])), _lowered(parts[i][0].title)) for i in ids
+    }
+    average = sum(len(body) for body, _title in texts.values()) / max(1, len(texts)) or 1
+    needles = [t.text for t in terms]
+
+    def score(item: int) -> float:
+        body, title = texts[item]
+        norm = K1 * (1 - B + B * len(body) / average)
+        total = 0.0
+        for needle in needles:
+            tf = body.count(needle)
+            total += len(needle) * (TITLE_WEIGHT * (needle in title) + tf * (K1 + 1) / (tf + norm))
+        return total
+
+    position = {item: n for n, item in enumerate(ids)}
+    return sorted(ids, key=lambda item: (-score(item), position[item]))
+
+
+def _hits(ids: list[int], parts: dict[int, list[_Part]], terms: list[Term]) -> list[Hit]:
     hits = []
     for object_id in ids:
         docs = parts[object_id]
@@ -142,10 +178,19 @@ def _needles(terms: list[Term]) -> list[str]:
     return sorted({n for n in needles if n}, key=len, reverse=True)
 
 
+# Full-width letters and digits to ASCII, one character for one: offsets stay where they were.
+_WIDE = re.compile("[\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]")
+_NARROW = {ord(c): ord(c) - 0xFEE0 for c in "０１２３４５６７８９"} | {
+    code: code - 0xFEE0 for start in (0xFF21, 0xFF41) for code in range(start, start + 26)
+}
+
+
 def _lowered(text: str) -> str:
-    """What the needles are looked for in: normalised, unless that would move the offsets."""
-    normalised = normalise(text)
-    return normalised if len(normalised) == len(text) else text.lower()
+    """What the needles are looked for in. Not `normalise`: NFKC is slow on Chinese text (it
+    rewrites the full-width punctuation), and only letters and digits matter to the needles.
+    """
+    lowered = (text.translate(_NARROW) if _WIDE.search(text) else text).lower()
+    return lowered if len(lowered) == len(text) else text.lower()
 
 
 def _find(lowered: str, terms: list[Term]) -> tuple[int, int]:
@@ -156,13 +201,40 @@ def _find(lowered: str, terms: list[Term]) -> tuple[int, int]:
     return -1, 0
 
 
+def _word_start(text: str, at: int) -> int:
+    """Where the word jieba finds at `at` begins, so that a passage does not start inside a
+    word. Only a few characters around are segmented, to stay cheap.
+    """
+    base = max(0, at - WORD_WINDOW)
+    window = text[base : at + WORD_WINDOW]
+    starts = [base + start for _word, start, _end in jieba.tokenize(window, HMM=False)]
+    return max((s for s in starts if s <= at), default=at)
+
+
+def _passage(text: str, at: int, length: int, width: int) -> tuple[int, int]:
+    """Where the passage around a match (at `at`, `length` long) starts and ends: at the
+    sentence the match is in when that begins shortly before, else at a whole word.
+    """
+    if len(text) <= width:
+        return 0, len(text)
+    if at < 0:
+        return 0, width
+    start = max(0, at - width // 3)
+    sentence = max(text.rfind(mark, start, at) for mark in SENTENCE_ENDS)
+    if sentence >= 0:
+        start = sentence + 1
+    elif start > 0:
+        start = _word_start(text, start)
+    return start, min(max(start + width, at + length), len(text))
+
+
 def highlight(text: str, terms: list[Term], *, width: int) -> SafeString:
     """An escaped passage of `text` around the first match, every match in it marked."""
     lowered = _lowered(text)
-    at, _length = _find(lowered, terms)
-    start = max(0, at - width // 3) if at >= 0 else 0
-    passage = text[start : start + width]
-    lowered = lowered[start : start + width] if len(lowered) == len(text) else passage.lower()
+    at, length = _find(lowered, terms)
+    start, end = _passage(text, at, length, width)
+    passage = text[start:end]
+    lowered = lowered[start:end] if len(lowered) == len(text) else passage.lower()
     marks: list[tuple[int, int]] = []
     for needle in _needles(terms):
         for found in re.finditer(re.escape(needle), lowered):
@@ -175,5 +247,5 @@ def highlight(text: str, terms: list[Term], *, width: int) -> SafeString:
         cursor = b
     out.append(html.escape(passage[cursor:]))
     prefix = "…" if start > 0 else ""
-    suffix = "…" if start + width < len(text) else ""
+    suffix = "…" if end < len(text) else ""
     return mark_safe(prefix + "".join(out) + suffix)  # noqa: S308 -- every piece escaped above

@@ -20,7 +20,10 @@ MAX_QUERY_LENGTH = 100
 
 def normalise(text: str) -> str:
     """Full-width letters and digits to ASCII, lower case: what both index and query see."""
-    return unicodedata.normalize("NFKC", text).lower()
+    # The quick check costs far less than normalising text that is already normal (most is).
+    if not unicodedata.is_normalized("NFKC", text):
+        text = unicodedata.normalize("NFKC", text)
+    return text.lower()
 
 
 def _cjk_tokens(run: str, *, open_start: bool, open_end: bool) -> list[str]:

@@ -148,3 +148,35 @@ def test_a_returned_draft_shows_the_opinion(page: Page, live_server, demo, shot)
     expect(page.get_by_role("alert")).to_contain_text("请补充检查范围和联系人。")
     expect(page.get_by_text("退回修改").first).to_be_visible()
     shot(page, "publishing-returned")
+
+
+def test_the_home_page_leads_to_the_columns_search_and_services(
+    page: Page, live_server, demo, shot
+):
+    """A citizen's first page: the main columns' newest items, the search box, every service
+    entry; on a phone it fits the screen without sideways scrolling."""
+    base = live_server.url
+    page.set_viewport_size({"width": 375, "height": 800})
+    page.goto(base + "/")
+    for column in ("通知公告", "政策法规", "政策解读", "工作动态"):
+        expect(page.get_by_role("heading", name=column)).to_be_visible()
+    for entry in ("政府信息公开", "依申请公开", "网上办事大厅", "12345政务服务便民热线"):
+        expect(page.get_by_role("navigation", name="办事服务入口")).to_contain_text(entry)
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    shot(page, "portal-home-phone")
+
+    news = page.get_by_role("region", name="通知公告").get_by_role("listitem").first
+    title = news.get_by_role("link").inner_text()
+    page.get_by_label("站内检索").fill(title)
+    page.get_by_label("站内检索").press("Enter")
+    expect(page.locator("ol.results li").first).to_contain_text(title)
+
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(base + "/")
+    page.get_by_role("link", name="网上办事大厅").click()
+    expect(page).to_have_url(base + "/hall/")
+    page.go_back()
+    page.get_by_role("region", name="工作动态").get_by_role("link", name="更多工作动态").click()
+    expect(page.get_by_role("heading", name="工作动态")).to_be_visible()
+    page.goto(base + "/")
+    shot(page, "portal-home")

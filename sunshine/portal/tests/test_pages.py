@@ -1,3 +1,4 @@
+import re
 from datetime import datetime, timedelta
 
 import pytest
@@ -17,6 +18,35 @@ def test_home_page_for_visitors(client):
     # No inline script or style: the CSP allows only this site's files.
     assert "<script>" not in body and "style=" not in body
     assert "script-src 'self'" in response.headers["Content-Security-Policy"]
+
+
+@pytest.mark.django_db
+def test_home_page_is_the_portal_front_page(client, demo, django_assert_max_num_queries):
+    """The main site's columns with their newest public items, the search box and every
+    service entry; a fixed handful of queries; no link to a page that does not exist."""
+    from sunshine.publishing.models import Placement, Publication
+
+    main_news = Placement.objects.filter(
+        column__site__is_main=True, column__slug="tzgg", publication__state="published"
+    ).order_by("-pinned", "-publication__published_at", "-publication__pk")
+    newest = main_news.first().publication
+    hidden = main_news[1].publication
+    Publication.objects.filter(pk=hidden.pk).update(state=Publication.State.WITHDRAWN)
+    with django_assert_max_num_queries(6):
+        response = client.get(reverse("portal:home"))
+    body = response.content.decode()
+    for column in ("通知公告", "政策法规", "政策解读", "工作动态"):
+        assert f">{column}</a></h2>" in body, column
+    assert newest.title in body and hidden.title not in body
+    assert 'role="search"' in body and 'action="/search/"' in body
+    for name in ("publishing:index", "foi:apply", "hall:index", "appeals:index", "appeals:write"):
+        assert f'href="{reverse(name)}"' in body, name
+    assert reverse("publishing:guide", args=["SLS-SWJ"]) in body
+    assert "<script>" not in body and "style=" not in body
+    links = set(re.findall(r'<a [^>]*href="(/[^"]*)"', body))
+    assert len(links) > 30
+    for link in links:
+        assert client.get(link).status_code == 200, link
 
 
 @pytest.mark.django_db

@@ -86,3 +86,16 @@ def test_views_are_counted_in_batches(client, demo):
     item.refresh_from_db()
     column.refresh_from_db()
     assert (item.view_count, column.view_count) == (before[0] + 3, before[1] + 3)
+
+
+def test_the_edit_form_suggests_keywords_from_the_draft(client, demo):
+    item = draft(
+        demo,
+        title="关于开展冷链食品经营单位专项检查的通知",
+        body="<p>定于12月开展冷链食品专项检查，检查冷链仓储和冷链运输单位。</p>",
+    )
+    client.force_login(demo.users["officer"])
+    page = client.get(reverse("publishing:draft_edit", args=[item.pk])).text
+    suggested = page.split("根据标题和正文建议：")[1].split("<")[0].split()
+    assert "冷链" in suggested and len(suggested) == 5
+    assert "的" not in suggested and "12" not in suggested

@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from sunshine.search import backends
+from sunshine.search import queries
 from sunshine.search.index import PART_CHARS, index_document, remove_document
 from sunshine.search.queries import Filters, search
 from sunshine.search.tokens import index_tokens, parse_query
@@ -101,10 +101,14 @@ def test_tokens():
     assert [t.tokens for t in parse_query("信息公开 2020")] == [("信息", "息公", "公开"), ("2020",)]
 
 
-def test_the_publications_shortcut_pages_through_the_whole_set(monkeypatch):
-    """Unfiltered searches of the publications skip the join: the set, its count and every page
-    still agree with a substring search, whether the matches are ranked or only the newest are.
+@pytest.mark.parametrize(("ranked", "cap"), [(1000, 1000), (3, 1000), (3, 5), (0, 2)])
+def test_bounded_count_and_ranking_page_through_the_whole_set(monkeypatch, ranked, cap):
+    """Whether all matches are ranked or only the newest, whether the count is exact or stops
+    at the cap, paging reaches exactly the items a substring search finds, each once, and
+    the count says "more than" only when there are more.
     """
+    monkeypatch.setattr(queries, "RANKED_CANDIDATES", ranked)
+    monkeypatch.setattr(queries, "COUNT_CAP", cap)
     rng = random.Random(11)
     docs = {pk: _text(rng) for pk in range(1, 61)}
     docs[61] = "甲" * PART_CHARS + "许可公开"  # a match only in the second part
@@ -115,20 +119,62 @@ def test_the_publications_shortcut_pages_through_the_whole_set(monkeypatch):
     index_document(
         "test", 99, title="", text="许可公开", url="/99", organisation_id=1, published_at=AT
     )
-    for ranked in (1000, 3):
-        monkeypatch.setattr(backends, "RANKED_CANDIDATES", ranked)
-        for q in ["许可", "公开", "许可公开", "市局", "信息 公开"]:
-            words = q.split()
-            expected = {pk for pk, text in docs.items() if all(w in text for w in words)}
-            found = search(q, limit=1000)
-            assert found.total == len(expected), q
-            assert {h.object_id for h in found.hits} == expected, q
-            pages = [
-                h.object_id for o in range(0, 40, 4) for h in search(q, limit=4, offset=o).hits
-            ]
-            assert pages == [h.object_id for h in found.hits][:40], q
+    for q in ["许可", "公开", "许可公开", "市局", "信息 公开", "号"]:
+        words = q.split()
+        expected = {pk for pk, text in docs.items() if all(w in text for w in words)}
+        found = search(q, limit=1000)
+        assert found.exact == (len(expected) <= cap), q
+        assert found.total == min(cap, len(expected)), q
+        everything = [h.object_id for h in found.hits]
+        assert sorted(everything) == sorted(expected), q
+        pages = [h.object_id for o in range(0, 80, 4) for h in search(q, limit=4, offset=o).hits]
+        assert pages == everything, q
     assert 61 in {h.object_id for h in search("许可公开").hits}
     assert [h.object_id for h in search("许可公开", source="test").hits] == [99]
+
+
+def test_ranking_puts_title_matches_and_frequent_matches_first():
+    texts = {
+        1: ("工作动态", "本月召开座谈会一次。"),
+        2: ("关于召开座谈会的通知", "定于下周召开。"),
+        3: ("工作动态", "座谈会、座谈会纪要与座谈会议程。"),
+        4: ("工作动态", "无关内容。"),
+    }
+    for pk, (title, text) in texts.items():
+        index_document(
+            "publication",
+            pk,
+            title=title,
+            text=text,
+            url=f"/{pk}",
+            organisation_id=1,
+            published_at=AT,
+        )
+    assert [h.object_id for h in search("座谈会").hits] == [2, 3, 1]
+
+
+def test_passages_start_at_sentences_or_whole_words():
+    sentence = "各经营单位应当按照要求做好冷链食品进口环节的检验检疫工作。"
+    text = (
+        "前言部分说明了背景情况。"
+        + "这是一段很长的说明文字。" * 10
+        + sentence
+        + "后面还有很多其他的内容" * 10
+    )
+    index_document(
+        "publication", 1, title="通知", text=text, url="/1", organisation_id=1, published_at=AT
+    )
+    snippet = search("检验检疫").hits[0].snippet
+    assert snippet.startswith("…各经营单位应当"), snippet
+    assert "<mark>检验检疫</mark>" in snippet
+    # No sentence starts near the match: the passage starts with a whole word, not half of one.
+    text = "示例市人民政府办公室关于进一步加强政务公开工作的通知" * 6 + "实施意见全文"
+    index_document(
+        "publication", 2, title="意见", text=text, url="/2", organisation_id=1, published_at=AT
+    )
+    snippet = search("实施意见全文").hits[0].snippet
+    assert snippet.endswith("<mark>实施意见全文</mark>")
+    assert snippet.startswith(("…关于", "…进一步", "…加强")), snippet
 
 
 def test_fts_rows_go_with_their_documents():
