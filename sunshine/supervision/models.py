@@ -21,12 +21,17 @@ class Alert(models.Model):
 
     # Looked up through the (clock, level) and (department, state) indexes below: no index of
     # their own, which the sweep would otherwise maintain for every alert it records.
+    # No database constraint either (db_constraint=False) on the columns the sweep copies from
+    # the clock it reads in the same statement: PostgreSQL checked them row by row at commit,
+    # half the time of a sweep of 10,000 alerts, to prove what the INSERT … SELECT over the
+    # existing clock already proves. The rows they point to are never deleted (PROTECT).
     clock = models.ForeignKey(
         "clocks.Clock",
         verbose_name=_("计时"),
         on_delete=models.PROTECT,
         related_name="alerts",
         db_index=False,
+        db_constraint=False,
     )
     level = models.CharField(_("级别"), max_length=8, choices=Level.choices)
     raised_at = models.DateTimeField(_("触发时间"))
@@ -37,6 +42,7 @@ class Alert(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
         db_index=False,
+        db_constraint=False,
     )
     responsible = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -45,6 +51,7 @@ class Alert(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
+        db_constraint=False,
     )
     state = models.CharField(_("状态"), max_length=8, choices=State.choices, default=State.OPEN)
     finding = models.TextField(_("处理结论"), blank=True)
@@ -113,14 +120,22 @@ class Notification(models.Model):
     """A message to one person: shown in the workbench, and sent by e-mail and SMS through the
     configured backends (console by default) by a background task, once."""
 
+    # Written set-based by the sweep from existing alerts and memberships: no database
+    # constraint, for the reason given on Alert.clock.
     recipient = models.ForeignKey(  # indexed by (recipient, read_at) below
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
         related_name="notifications",
         db_index=False,
+        db_constraint=False,
     )
     alert = models.ForeignKey(
-        Alert, null=True, blank=True, on_delete=models.PROTECT, related_name="notifications"
+        Alert,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="notifications",
+        db_constraint=False,
     )
     urging = models.ForeignKey(
         Urging, null=True, blank=True, on_delete=models.PROTECT, related_name="notifications"
