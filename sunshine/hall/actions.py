@@ -1,6 +1,7 @@
-"""Applications through the hall: draft, submit, intake (受理 / 补正 / 不予受理,
-《行政许可法》第三十二条), review through the workflow, special procedures (第四十五条),
-extension (第四十二条), decision, 好差评 and the 整改 a 差评 opens.
+"""Service item versions (a change to a 办事指南 is published as a new version) and applications
+through the hall: draft, submit, intake (受理 / 补正 / 不予受理, 《行政许可法》第三十二条),
+review through the workflow, special procedures (第四十五条), extension (第四十二条),
+decision, 好差评 and the 整改 a 差评 opens.
 
 Lock order everywhere: the application, then the workflow instance, then the task.
 """
@@ -10,8 +11,10 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import models, transaction
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
@@ -40,6 +43,13 @@ from .models import (
     SubmittedMaterial,
 )
 
+# Set by publish_version, never by the editor: they say which version a row is.
+VERSION_FIELDS = frozenset(
+    {"id", "item", "impl_code", "version", "is_current", "effective_from", "created_at"}
+)
+GUIDE_PARTS = ("bases", "materials", "fees")
+GUIDE_SETS = ("co_departments", "themes")
+
 APP_FIELDS = [
     "state",
     "accepted_at",
@@ -54,6 +64,129 @@ FORM_FIELDS = ("applicant_name", "contact_phone", "project", "address", "descrip
 FOLLOW_UP_CLOCK = "hall.follow_up"
 RESULTS_CATEGORY = ("行政许可和对外管理服务", "办理结果")  # in the 条例 Art. 20 catalogue
 CENT = Decimal("0.01")
+
+
+def _own_fields(row: models.Model | type[models.Model]) -> list[str]:
+    return [f.name for f in row._meta.concrete_fields if f.name not in VERSION_FIELDS]
+
+
+def guide_values(row: models.Model) -> dict[str, Any]:
+    """What a new version takes over from a guide row (the item or one of its parts): its own
+    values, not which version it belongs to."""
+    return {name: getattr(row, name) for name in _own_fields(row)}
+
+
+def _parts(item: ServiceItem, name: str) -> models.QuerySet:
+    rows = getattr(item, name).all()
+    return rows if rows.ordered else rows.order_by("pk")  # as the admin's inline lists them
+
+
+def _guide(item: ServiceItem) -> dict[str, Any]:
+    """The whole guide as JSON values: the audit's before and after, and what tells whether
+    anything changed."""
+    guide = snapshot(item, [*_own_fields(item), *GUIDE_SETS])
+    for name in GUIDE_PARTS:
+        guide[name] = [snapshot(row, _own_fields(row)) for row in _parts(item, name)]
+    return guide
+
+
+def _checked(row: models.Model) -> None:
+    try:
+        row.full_clean()
+    except ValidationError as error:
+        field, messages = next(iter(error.message_dict.items()))
+        message = messages[0]
+        if field != "__all__":
+            message = f"{row._meta.get_field(field).verbose_name}：{message}"
+        raise ActionError(message, field=field) from None
+
+
+def publish_version(
+    actor: Any,
+    item: ServiceItem,
+    *,
+    changes: dict[str, Any] | None = None,
+    co_departments: list | None = None,
+    themes: list | None = None,
+    bases: list[dict[str, Any]] | None = None,
+    materials: list[dict[str, Any]] | None = None,
+    fees: list[dict[str, Any]] | None = None,
+    at: datetime | None = None,
+) -> ServiceItem:
+    """Publish a change to an item's guide as its next version, in force from `at`.
+
+    The version changed stays exactly as it was, marked superseded, so applications filed under
+    it keep its materials, limits and fees; new applications and the catalogue take the new
+    one. Every change makes a version, even of one nobody has applied under: the guide is public
+    once saved, and what the public was told stays on record. `item` is the version the editor
+    started from: if another change was published since, this one is refused, so neither edit
+    silently undoes the other. Parts given as None are taken over unchanged; `bases`,
+    `materials` and `fees` are lists of field values (guide_values of a row gives them)."""
+    require(actor, "hall.publish_version", item)
+    at = at or timezone.now()
+    changes = dict(changes or {})
+    fixed = sorted(changes.keys() - set(_own_fields(ServiceItem)))  # codes, versions, unknowns
+    if fixed:
+        raise ActionError(_("以下字段不能修改：%(f)s。") % {"f": "、".join(fixed)})
+    with transaction.atomic():
+        old = ServiceItem.objects.select_for_update().get(pk=item.pk)
+        if not old.is_current:
+            latest = ServiceItem.objects.filter(impl_code=old.impl_code).aggregate(v=Max("version"))
+            raise ActionError(
+                _(
+                    "该事项已发布第 %(latest)s 版，您修改的是第 %(old)s 版。"
+                    "为免覆盖他人的修改，请在现行版本上重新修改。"
+                )
+                % {"latest": latest["v"], "old": old.version}
+            )
+        if timezone.localdate(at) < old.effective_from:
+            raise ActionError(
+                _("新版本的施行日期不能早于第 %(v)s 版的施行日期 %(d)s。")
+                % {"v": old.version, "d": old.effective_from}
+            )
+        sets = {"co_departments": co_departments, "themes": themes}
+        sets = {n: list(getattr(old, n).all()) if v is None else list(v) for n, v in sets.items()}
+        given = {"bases": bases, "materials": materials, "fees": fees}
+        parts = {
+            name: [guide_values(row) for row in _parts(old, name)] if rows is None else rows
+            for name, rows in given.items()
+        }
+        before = _guide(old)
+        old.is_current = False  # first: one current version per item
+        old.save(update_fields=["is_current"])
+        new = ServiceItem(
+            **{**guide_values(old), **changes},
+            impl_code=old.impl_code,
+            version=old.version + 1,
+            effective_from=timezone.localdate(at),
+        )
+        _checked(new)
+        new.save()
+        for name, related in sets.items():
+            getattr(new, name).set(related)
+        for name, rows in parts.items():
+            manager = getattr(new, name)
+            for values in rows:
+                row = manager.model(**values, item=new)
+                _checked(row)
+                row.save()
+        after = _guide(new)
+        if after == before:
+            raise ActionError(_("与现行版本相比没有修改，无需发布新版本。"))
+        record(
+            actor,
+            "hall.publish_version",
+            new,
+            before={"version": old.version, **before},
+            after={"version": new.version, "effective_from": new.effective_from, **after},
+        )
+    return new
+
+
+def _as_now(item: ServiceItem) -> ServiceItem:
+    """The version as stored, not as the page that led here saw it: one superseded since takes
+    no new applications."""
+    return ServiceItem.objects.get(pk=item.pk)
 
 
 def _lock(app: Application) -> Application:
@@ -90,6 +223,7 @@ def save_draft(
     at = at or timezone.now()
     with transaction.atomic():
         if application is None:
+            item = _as_now(item)
             require(actor, "hall.apply", item)
             application = Application(item=item, applicant=actor, channel="2")
         else:
@@ -145,9 +279,10 @@ def register_at_counter(
     at: datetime | None = None,
 ) -> Application:
     """An application received at the counter (窗口收件), registered and submitted at once."""
-    require(actor, "hall.register_counter", item)
     at = at or timezone.now()
     with transaction.atomic():
+        item = _as_now(item)
+        require(actor, "hall.register_counter", item)
         app = Application(item=item, applicant=applicant, channel="1", registered_by=actor)
         for name in FORM_FIELDS:
             setattr(app, name, (data.get(name) or "").strip())

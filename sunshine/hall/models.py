@@ -6,7 +6,10 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from sunshine.workflow.models import ProcessDefinition
 
 
 class ItemType(models.TextChoices):
@@ -142,7 +145,9 @@ def _codes(values: list[str], choices: type[models.TextChoices]) -> None:
 class ServiceItem(models.Model):
     """One version of an item's implementation list entry (实施清单) and guide (办事指南).
 
-    Applications point at the version they were filed under; a change makes a new version.
+    Applications point at the version they were filed under; a change makes a new version
+    (actions.publish_version), and the old one stays as it was, no longer current. The
+    versions of one item share its 实施编码.
     """
 
     name = models.CharField(_("事项名称"), max_length=200)
@@ -150,6 +155,7 @@ class ServiceItem(models.Model):
     impl_code = models.CharField(_("实施编码"), max_length=64)
     version = models.PositiveIntegerField(_("事项版本"), default=1)
     is_current = models.BooleanField(_("现行版本"), default=True)
+    effective_from = models.DateField(_("施行日期"), default=timezone.localdate)
     item_type = models.CharField(_("事项类型"), max_length=2, choices=ItemType.choices)
     case_type = models.CharField(_("办件类型"), max_length=1, choices=CaseType.choices)
     level = models.CharField(_("行使层级"), max_length=1, choices=Level.choices)
@@ -247,7 +253,10 @@ class ServiceItem(models.Model):
                 errors["committed_limit"] = _("承诺办结时限不得超过法定办结时限。")
         if self.visits and not self.visit_reason.strip():
             errors["visit_reason"] = _("需到现场办理的，须说明必须现场办理的原因。")
-        if self.process_id and self.committed_limit:
+        if self.process_id and self.process.status != ProcessDefinition.Status.PUBLISHED:
+            # workflow.start refuses anything else: nobody could file under this version.
+            errors["process"] = _("只能选用已发布的审批流程版本。")
+        elif self.process_id and self.committed_limit:
             total = self.process.parsed.total_limit
             if total > self.committed_limit:
                 errors["process"] = _(

@@ -26,6 +26,21 @@ def catalogue(*, q: str = "", department: str = "", theme: str = "") -> QuerySet
     return qs.order_by("name")
 
 
+def versions(item: ServiceItem) -> dict[str, Any]:
+    """The item's versions, newest first, with the current one and the one that superseded
+    `item` (None while it is current)."""
+    rows = list(
+        ServiceItem.objects.filter(impl_code=item.impl_code)
+        .only("pk", "version", "is_current", "effective_from")
+        .order_by("-version")
+    )
+    return {
+        "versions": rows,
+        "current": next((v for v in rows if v.is_current), None),
+        "successor": next((v for v in rows if v.version == item.version + 1), None),
+    }
+
+
 def facets() -> dict[str, Any]:
     """What the catalogue is browsed by, each with its number of current items: departments,
     topics (主题) and life events (人生事件)."""

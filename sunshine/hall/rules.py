@@ -5,6 +5,7 @@ from sunshine.org.permissions import (
     acts_within,
     allow_anonymous,
     has_role,
+    is_platform_admin,
     is_staff_member,
     is_supervisor,
     rule,
@@ -35,9 +36,17 @@ def _apply(user: Any, item: ServiceItem | None) -> bool:
     return is_public(user) and (item is None or item.is_current)
 
 
+@rule("hall.publish_version")
+def _publish_version(user: Any, item: ServiceItem) -> bool:
+    """The catalogue is kept in the admin, by the platform administrators."""
+    return is_platform_admin(user)
+
+
 @rule("hall.edit_application")
 def _edit(user: Any, app: Application) -> bool:
-    return app.applicant_id == user.pk and app.state == Application.State.DRAFT
+    """A draft is filed under its version when submitted: not once that version is superseded."""
+    draft = app.state == Application.State.DRAFT
+    return app.applicant_id == user.pk and draft and app.item.is_current
 
 
 @rule("hall.correct")
@@ -62,6 +71,8 @@ def _intake(user: Any, app: Application) -> bool:
 def _register(user: Any, item: ServiceItem | None) -> bool:
     if item is None:
         return has_role(user, Role.WINDOW)
+    if not item.is_current:
+        return False
     department = intake_department(item)
     return department is not None and has_role(user, Role.WINDOW, department)
 

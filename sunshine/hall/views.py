@@ -96,13 +96,18 @@ def item(request: HttpRequest, pk: int) -> HttpResponse:
             "item": obj,
             "flow": tasks.chart(obj.process),
             "can_apply": can(request.user, "hall.apply", obj),
+            **queries.versions(obj),
         },
     )
 
 
 @login_required
 def apply(request: HttpRequest, pk: int) -> HttpResponse:
-    obj = get_object_or_404(ServiceItem, pk=pk, is_current=True)
+    obj = get_object_or_404(ServiceItem, pk=pk)
+    if not obj.is_current:  # a link or a form from before the guide changed
+        current = queries.versions(obj)["current"]
+        messages.error(request, _("办事指南已更新，请阅读现行版本后再申请。"))
+        return redirect("hall:item", pk=current.pk) if current else redirect("hall:index")
     require(request.user, "hall.apply", obj)
     initial = {"applicant_name": request.user.display_name, "contact_phone": request.user.mobile}
     form = ApplicationForm(
@@ -173,6 +178,7 @@ def application(request: HttpRequest, pk: int) -> HttpResponse:
     )
     context = {
         "app": app,
+        "current_version": None if app.item.is_current else queries.versions(app.item)["current"],
         "files": app.files.filter(current=True).select_related("material"),
         "notices": app.notices.all(),
         "history": history,
