@@ -24,6 +24,8 @@ DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 MAX_INFLATED_BYTES = 200 * 1024 * 1024
 MAX_INFLATE_RATIO = 100
 MAX_ZIP_MEMBERS = 5000
+# File systems allow 255 bytes a name; Django may add "_" and 7 characters to make one unique.
+MAX_NAME_BYTES = 200
 
 
 @dataclass(frozen=True)
@@ -71,6 +73,15 @@ IMAGES = frozenset({"png", "jpeg", "gif"})
 
 _OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _OOXML_MAIN = {"docx": "word/", "xlsx": "xl/", "pptx": "ppt/"}
+# Device names on Windows, with any extension: such a file cannot be saved there by a clerk.
+_RESERVED = re.compile(r"(con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³])(\..*)?", re.IGNORECASE)
+# Markup a browser would run if a "text" file were ever shown inline.
+_MARKUP = re.compile(
+    r"<\s*/?\s*(script|html|head|body|svg|math|iframe|frame|frameset|object|embed|applet|img"
+    r"|image|video|audio|source|meta|link|style|base|form|input|button|textarea|a|details"
+    r"|marquee|template|xml)\b|<\s*[!?]|(java|vb)script\s*:",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
@@ -80,16 +91,35 @@ class CheckedUpload:
     size: int
 
 
+def _visible(char: str) -> str:
+    """Control characters and line breaks become "_"; invisible ones (formatting such as the
+    RTL override, surrogates, unassigned) are dropped."""
+    category = unicodedata.category(char)
+    if category in ("Cc", "Zl", "Zp"):
+        return "_"
+    return "" if category in ("Cf", "Cs", "Cn") else char
+
+
+def _trim(text: str) -> str:
+    return re.sub(r"^[\s.]+|[\s.]+$", "", text)
+
+
 def safe_name(name: str, *, max_length: int = 120) -> str:
-    """A file name that is only a name: no folders, no control characters, no leading dots."""
-    name = unicodedata.normalize("NFC", name).replace("\\", "/")
-    name = PurePath(name).name
-    name = re.sub(r"[\x00-\x1f\x7f<>:\"/|?*]", "_", name).strip().lstrip(".")
+    """A file name that is only a name: no folders, no control or invisible characters (an RTL
+    override makes "gpj.exe" read as "exe.jpg"), no leading or trailing dots and spaces, no
+    Windows device name, and short enough in characters and in bytes to store."""
+    name = "".join(map(_visible, unicodedata.normalize("NFC", name)))
+    name = PurePath(name.replace("\\", "/")).name
+    name = _trim(re.sub(r'[<>:"/|?*]', "_", name))
     stem, dot, ext = name.rpartition(".")
     if not dot:
         stem, ext = name, ""
-    ext = ext[:10].lower()
-    stem = stem[: max_length - len(ext) - 1] or _("附件")
+    stem, ext = _trim(stem), _trim(ext[:10].lower())
+    if _RESERVED.fullmatch(stem):
+        stem = f"_{stem}"
+    stem = stem[: max_length - len(ext) - 1]
+    stem = stem.encode()[: MAX_NAME_BYTES - len(ext.encode()) - 1].decode(errors="ignore")
+    stem = _trim(stem) or _("附件")
     return f"{stem}.{ext}" if ext else stem
 
 
@@ -116,10 +146,14 @@ def _sniff_zip(data: io.BufferedIOBase) -> str | None:
             members = archive.infolist()
             if len(members) > MAX_ZIP_MEMBERS:
                 raise ValidationError(_("压缩结构异常（文件数过多），已拒绝。"), code="zip_bomb")
+            # Against the archive's own size: entries that share compressed data (the
+            # non-recursive bomb) would otherwise each count their share as packed.
             inflated = sum(m.file_size for m in members)
-            packed = max(1, sum(m.compress_size for m in members))
+            packed = max(1, data.seek(0, io.SEEK_END))
             if inflated > MAX_INFLATED_BYTES or inflated / packed > MAX_INFLATE_RATIO:
                 raise ValidationError(_("压缩结构异常（解压后过大），已拒绝。"), code="zip_bomb")
+            if _overlap(members):
+                raise ValidationError(_("压缩结构异常（成员重叠），已拒绝。"), code="zip_bomb")
             names = {m.filename for m in members}
     except zipfile.BadZipFile:
         return None
@@ -134,6 +168,15 @@ def _sniff_zip(data: io.BufferedIOBase) -> str | None:
     return None
 
 
+def _overlap(members: list[zipfile.ZipInfo]) -> bool:
+    """Whether a member starts inside another (its header and data at the least)."""
+    spans = sorted(
+        (m.header_offset, m.header_offset + 30 + len(m.orig_filename.encode()) + m.compress_size)
+        for m in members
+    )
+    return any(later[0] < earlier[1] for earlier, later in zip(spans, spans[1:], strict=False))
+
+
 def _looks_like_text(data: bytes) -> bool:
     if b"\x00" in data:
         return False
@@ -144,9 +187,7 @@ def _looks_like_text(data: bytes) -> bool:
             text = data.decode("gb18030")
         except UnicodeDecodeError:
             return False
-    lowered = text.lower()
-    # Markup in a "text" file is refused: browsers may render it if it is ever served inline.
-    return not any(tag in lowered for tag in ("<script", "<html", "<svg", "<iframe", "javascript:"))
+    return _MARKUP.search(text) is None
 
 
 def check_upload(
@@ -176,7 +217,7 @@ def check_upload(
         sniffed = legacy[0] if legacy else "doc"
     if sniffed is None and extension == ".txt":
         upload.seek(0)
-        sniffed = "txt" if _looks_like_text(upload.read(min(size, 1024 * 1024))) else None
+        sniffed = "txt" if _looks_like_text(upload.read()) else None
     upload.seek(0)
     allowed_labels = "、".join(sorted({str(KINDS[c].label) for c in allowed}))
     if sniffed is None or sniffed not in allowed:
