@@ -7,6 +7,7 @@ document order and stopping at the limit is what keeps broad queries as cheap as
 nothing counts or ranks every match (queries.py ranks the newest few and bounds the count).
 """
 
+import math
 from collections.abc import Sequence
 
 from django.db import connection
@@ -16,6 +17,8 @@ from .tokens import Term, index_tokens
 MAIN_SOURCE = "publication"
 # A row of `newest`: (document id, item id), in document order.
 Found = tuple[int, int]
+# PostgreSQL: documents walked newest first before the plan is chosen (PostgresBackend).
+PROBE = 200
 
 
 def _conditions(
@@ -38,6 +41,10 @@ def _conditions(
 
 
 class Backend:
+    # Whether phrase queries go through the backend's `_walk` (the first `need` rows of
+    # `newest`, by several statements) rather than one statement of `_select`.
+    walks = False
+
     def newest(
         self,
         cursor,
@@ -52,6 +59,8 @@ class Backend:
         """(document id, item id) of the matching items, newest first, `offset` and `limit`
         applied; `before` continues the walk after a document.
         """
+        if self.walks and any(not t.needs_scan for t in terms):
+            return self._walk(cursor, terms, source, facets, offset + limit, before)[offset:]
         sql, params = self._select(terms, source, facets, before)
         cursor.execute(sql + " LIMIT %s OFFSET %s", [*params, limit, offset])
         return cursor.fetchall()
@@ -156,7 +165,15 @@ class SQLiteBackend(Backend):
 class PostgresBackend(Backend):
     """A tsvector per part: PostgreSQL keeps at most 16,383 positions in one. An item whose
     parts both match comes twice; queries.py keeps its first row.
+
+    The plan of `newest` is chosen here, not by PostgreSQL: it estimates a phrase as if its
+    bigrams were independent (33 rows for one that matches 7,347 of 20,000), so it sorts every
+    match of a broad query where walking the newest documents would stop after a few hundred.
+    The walk starts on the newest PROBE documents; the share that matched then tells which
+    costs less, walking on or checking the older matches the GIN index lists (a bitmap scan).
     """
+
+    walks = True
 
     def write(
         self, cursor, source: str, doc_ids: Sequence[int], title: str, text: str, parts: list[str]
@@ -184,18 +201,74 @@ class PostgresBackend(Backend):
             if not t.needs_scan
         )
 
-    def _matching(
-        self, terms: Sequence[Term], source: str, where: list[str], params: list, before: int | None
-    ) -> tuple[str, list]:
-        if before is not None:
-            where.append("d.id < %s")
-            params.append(before)
-        sql = (
-            "SELECT d.id, d.object_id FROM search_searchdocument d"  # noqa: S608
-            " WHERE d.tokens @@ to_tsquery('simple', %s)"
-            f" AND {' AND '.join(where)} ORDER BY d.id DESC"
+    def _walk(
+        self,
+        cursor,
+        terms: Sequence[Term],
+        source: str,
+        facets: dict[str, object],
+        need: int,
+        before: int | None,
+    ) -> list[Found]:
+        where, params = _conditions(terms, facets, source)
+        match = " AND ".join(["d.tokens @@ to_tsquery('simple', %s)", *where])
+        params = [self._query(terms), *params]
+        found: list[Found] = []
+        walked, window = 0, PROBE
+        while len(found) < need:
+            below = "" if before is None else "WHERE id < %s"
+            bound = [] if before is None else [before]
+            # The window: the next documents of the whole table by id, whatever they hold, so
+            # that the share that matched and the documents left are counted alike. Its bounds
+            # come first: a document published meanwhile does not shift it.
+            cursor.execute(
+                "SELECT count(*), min(id) FROM (SELECT id FROM search_searchdocument"  # noqa: S608
+                f" {below} ORDER BY id DESC LIMIT %s) w",
+                [*bound, window],
+            )
+            seen, low = cursor.fetchone()
+            if not seen:
+                break
+            # The LIMIT keeps the phrase outside: PostgreSQL walks the id index.
+            cursor.execute(
+                "SELECT d.id, d.object_id FROM (SELECT * FROM search_searchdocument"  # noqa: S608
+                f" WHERE id >= %s {below.replace('WHERE', 'AND')} ORDER BY id DESC LIMIT %s) d"
+                f" WHERE {match} ORDER BY d.id DESC LIMIT %s",
+                [low, *bound, window, *params, need - len(found)],
+            )
+            found += cursor.fetchall()
+            if len(found) >= need or seen < window:
+                break  # enough, or the oldest document was reached
+            walked, before = walked + seen, low
+            rate, missing = len(found) / walked, need - len(found)
+            # Ids are dense enough: at most `before` documents are older. A bitmap scan checks
+            # the matches among them, the walk about missing / rate documents.
+            if rate * rate * before <= missing:
+                cursor.execute(
+                    "SELECT d.id, d.object_id FROM search_searchdocument d"  # noqa: S608
+                    f" WHERE {match} AND d.id < %s ORDER BY d.id DESC LIMIT %s",
+                    [*params, before, missing],
+                )
+                found += cursor.fetchall()
+                break
+            # No more than are left: a longer LIMIT would have PostgreSQL sort the table.
+            window = min(math.ceil(2 * missing / rate), before)
+        return found[:need]
+
+    def count(
+        self, cursor, terms: Sequence[Term], *, source: str, facets: dict[str, object], cap: int
+    ) -> tuple[int, int]:
+        if all(t.needs_scan for t in terms):
+            return super().count(cursor, terms, source=source, facets=facets, cap=cap)
+        # In no order: the bitmap scan of the GIN index stops after cap + 1 matches.
+        where, params = _conditions(terms, facets, source)
+        cursor.execute(
+            "SELECT count(*), count(DISTINCT object_id) FROM (SELECT d.object_id"  # noqa: S608
+            " FROM search_searchdocument d WHERE d.tokens @@ to_tsquery('simple', %s)"
+            f" AND {' AND '.join(where)} LIMIT %s) found",
+            [self._query(terms), *params, cap + 1],
         )
-        return sql, [self._query(terms), *params]
+        return cursor.fetchone()
 
 
 def backend() -> SQLiteBackend | PostgresBackend:

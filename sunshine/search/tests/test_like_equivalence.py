@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from sunshine.search import queries
+from sunshine.search import backends, queries
 from sunshine.search.index import PART_CHARS, index_document, remove_document
 from sunshine.search.queries import Filters, search
 from sunshine.search.tokens import index_tokens, parse_query
@@ -101,14 +101,19 @@ def test_tokens():
     assert [t.tokens for t in parse_query("信息公开 2020")] == [("信息", "息公", "公开"), ("2020",)]
 
 
-@pytest.mark.parametrize(("ranked", "cap"), [(1000, 1000), (3, 1000), (3, 5), (0, 2)])
-def test_bounded_count_and_ranking_page_through_the_whole_set(monkeypatch, ranked, cap):
+@pytest.mark.parametrize(
+    ("ranked", "cap", "probe"),
+    [(1000, 1000, 200), (3, 1000, 200), (3, 5, 2), (0, 2, 1), (3, 1000, 4)],
+)
+def test_bounded_count_and_ranking_page_through_the_whole_set(monkeypatch, ranked, cap, probe):
     """Whether all matches are ranked or only the newest, whether the count is exact or stops
-    at the cap, paging reaches exactly the items a substring search finds, each once, and
-    the count says "more than" only when there are more.
+    at the cap, whether PostgreSQL walks on or turns to the index after its first documents,
+    paging reaches exactly the items a substring search finds, each once, and the count says
+    "more than" only when there are more.
     """
     monkeypatch.setattr(queries, "RANKED_CANDIDATES", ranked)
     monkeypatch.setattr(queries, "COUNT_CAP", cap)
+    monkeypatch.setattr(backends, "PROBE", probe)
     rng = random.Random(11)
     docs = {pk: _text(rng) for pk in range(1, 61)}
     docs[61] = "甲" * PART_CHARS + "许可公开"  # a match only in the second part
