@@ -9,3 +9,16 @@ class Counter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key} = {self.value}"
+
+
+class Submission(models.Model):
+    """The one-time key of a form that created something, kept with what it created."""
+
+    key = models.CharField(max_length=32, unique=True)
+    user_id = models.BigIntegerField(null=True)
+    content_type = models.ForeignKey("contenttypes.ContentType", on_delete=models.PROTECT)
+    object_id = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.key

@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from sunshine.appeals.models import AppealType
+from sunshine.core.submissions import OnceForm
 from sunshine.core.uploads import DOCUMENTS, IMAGES, UploadField
 from sunshine.org.models import Department
 
@@ -15,7 +16,7 @@ def agencies():
     return Department.objects.filter(is_active=True).exclude(kind=Department.Kind.SECTION)
 
 
-class RequestForm(forms.ModelForm):
+class RequestForm(OnceForm, forms.ModelForm):
     """条例第二十九条: who asks, what for, in which form; the purpose is optional since 2019."""
 
     organisation = forms.ModelChoiceField(label=_("受理机关"), queryset=agencies())

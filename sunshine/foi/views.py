@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from sunshine.clocks.queries import Status
 from sunshine.core.numbers import check_query_code
 from sunshine.core.ratelimit import ratelimit
+from sunshine.core.submissions import FIELD, AlreadySubmitted, once
 from sunshine.errors import ActionError
 from sunshine.org.permissions import can, require
 
@@ -21,6 +22,10 @@ from .queries import TRACKED, reply_clock, request_for
 
 def _form_error(form, error: ActionError) -> None:
     form.add_error(error.field if error.field in form.fields else None, error.message)
+
+
+def _request(filed: actions.Filed) -> Request:
+    return filed.request
 
 
 @require_http_methods(["GET", "POST"])
@@ -39,8 +44,13 @@ def apply(request: HttpRequest) -> HttpResponse:
     form = forms.RequestForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
+        key, organisation = data.pop(FIELD), data.pop("organisation")
         try:
-            filed = actions.submit_request(user, data.pop("organisation"), data)
+            filed = once(
+                key, user, lambda: actions.submit_request(user, organisation, data), _request
+            )
+        except AlreadySubmitted as repeat:
+            return render(request, "foi/filed.html", {"repeat": repeat.obj})
         except ActionError as error:
             _form_error(form, error)
         else:
@@ -145,10 +155,18 @@ def register(request: HttpRequest) -> HttpResponse:
         data = dict(form.cleaned_data)
         organisation = data.pop("organisation")
         channel, received_on = data.pop("channel"), data.pop("received_on")
+        key = data.pop(FIELD)
         try:
-            filed = actions.register_request(
-                request.user, organisation, data, channel=channel, received_on=received_on
+            filed = once(
+                key,
+                request.user,
+                lambda: actions.register_request(
+                    request.user, organisation, data, channel=channel, received_on=received_on
+                ),
+                _request,
             )
+        except AlreadySubmitted as repeat:
+            return render(request, "foi/filed.html", {"repeat": repeat.obj, "staff": True})
         except ActionError as error:
             _form_error(form, error)
         else:
