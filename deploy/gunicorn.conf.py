@@ -7,10 +7,12 @@ import multiprocessing
 import os
 
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8001")
-# Sync workers: the application does its work in the database, and a sync worker killed in the
-# middle of a request takes only that request with it; the transaction rolls back.
+# Threaded workers: a process serving several requests at once lets concurrent 12345 intakes
+# share one transaction (appeals.actions batches them; measured in bench/appeals.py). A worker
+# killed mid-request takes its requests with it unacknowledged; their transactions roll back.
 workers = int(os.environ.get("GUNICORN_WORKERS", multiprocessing.cpu_count() * 2 + 1))
-worker_class = "sync"
+worker_class = "gthread"
+threads = int(os.environ.get("GUNICORN_THREADS", "8"))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "60"))
 graceful_timeout = 30
 # Recycle workers now and then, so a slow leak never becomes an outage.

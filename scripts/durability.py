@@ -106,6 +106,7 @@ def main() -> int:
     import django
 
     django.setup()
+    from django.conf import settings
     from django.contrib.auth import get_user_model
     from django.utils import timezone
 
@@ -114,7 +115,7 @@ def main() -> int:
     from sunshine.supervision.tasks import deliver_notifications
 
     run = uuid.uuid4().hex[:8]
-    sms_file = Path(os.environ["SMS_FILE"])
+    sms_file = Path(settings.SMS_FILE)
     recipient = get_user_model().objects.exclude(mobile="").order_by("pk").first()
     if recipient is None:
         print("durability: no user with a mobile number; load the demo first")

@@ -7,17 +7,24 @@ The lifecycle follows research §1.3 (受理 → 派单 → 签收 → 办理 �
 rules of 国办函〔2025〕66号 (派单目录, 主办/协办, 退单/改派 review, 并单).
 """
 
+import contextvars
+import fcntl
 import hashlib
+import os
 import secrets
-from dataclasses import dataclass
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import IO, Any
 
-from django.db import transaction
+from django.core.cache import cache
+from django.db import DataError, IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from sunshine.audit.actions import record, snapshot
+from sunshine.audit.actions import batch, record, snapshot
 from sunshine.clocks.actions import extend_clock, pause_clock, resume_clock, start_clock, stop_clock
 from sunshine.clocks.models import Clock, PauseReason, State, Unit
 from sunshine.core.numbers import digest_query_code, make_query_code, next_number
@@ -54,6 +61,7 @@ MAX_EXTENSIONS = 2  # approved extensions per assignment (research §1.4: capped
 TITLE_RANGE = (10, 25)  # mailbox letters (Shenyang 市长信箱 rules, research §1.6)
 LETTER_BODY_LIMIT = 1000
 BODY_LIMIT = 4000  # Open311 description ≤ 4,000 characters
+KEY_CACHE_SECONDS = 30  # how long another server process may still accept a revoked api_key
 FIELDS = ["status", "lead_department", "merged_into", "rework_count", "answered_at", "closed_at"]
 
 
@@ -69,15 +77,15 @@ def _now(at: datetime | None) -> datetime:
     return at or timezone.now()
 
 
-def _event(
+def _event_row(
     appeal: Appeal,
     kind: str,
     actor: Any,
     at: datetime,
     text: str = "",
     department: Department | None = None,
-) -> None:
-    AppealEvent.objects.create(
+) -> AppealEvent:
+    return AppealEvent(
         appeal=appeal,
         kind=kind,
         text=text,
@@ -85,6 +93,10 @@ def _event(
         actor=actor if actor is not None and actor.is_authenticated else None,
         at=at,
     )
+
+
+def _event(*args: Any, **kwargs: Any) -> None:
+    _event_row(*args, **kwargs).save()
 
 
 def _seconds(since: datetime, at: datetime) -> int:
@@ -198,12 +210,122 @@ def _create(
         received_at=at,
     )
     text = mailbox.name if mailbox else appeal.get_channel_display()
-    with transaction.atomic():
-        appeal.serial = f"{at:%Y}{next_number(f'appeals:{at:%Y}'):06d}"
-        appeal.save(force_insert=True)
-        _event(appeal, AppealEvent.Kind.RECEIVE, actor, at, text)
-        _audit(actor, "receive", appeal, None, channel=channel)
+    _INTAKE.write(_Intake(appeal, actor, text))
     return appeal, code
+
+
+@dataclass(eq=False)
+class _Intake:
+    """A checked appeal waiting for the transaction that numbers and stores it."""
+
+    appeal: Appeal
+    actor: Any
+    text: str
+    # The submitter's context: the audit record takes the client's address from it.
+    context: contextvars.Context = field(default_factory=contextvars.copy_context)
+    done: bool = False
+    error: Exception | None = None
+
+
+class _GroupCommit:
+    """Group commit: the appeals that arrive while one is being stored share the next
+    transaction.
+
+    Every intake is a write transaction, and writers take turns (SQLite has one write lock;
+    the counter row and the audit chain head are locked on PostgreSQL too). Under concurrent
+    intake in one server process (threaded workers), a thread that finds another storing
+    waits; the next one to get the turn stores every appeal queued meanwhile in one
+    transaction. Each submitter returns only after the transaction holding its appeal has
+    committed, so nothing is acknowledged before it is durable. A batch that fails is stored
+    again one appeal at a time, so that an error reaches only the submitter it belongs to.
+
+    On SQLite the server processes of the machine also take turns, through a lock file: a
+    waiting process is woken as soon as the turn is free, where SQLite's busy handler polls
+    (sleeping 1, 2, 5 … 100 ms) and lets one process's batches starve another's.
+    """
+
+    def __init__(self) -> None:
+        self._queue: list[_Intake] = []
+        self._queue_lock = threading.Lock()
+        self._turn = threading.Lock()
+
+    def write(self, intake: _Intake) -> None:
+        if transaction.get_connection().in_atomic_block:
+            # Inside the caller's transaction (a referral from another subsystem): the appeal
+            # commits or rolls back with it, so it cannot wait for another thread's commit.
+            _store([intake])
+            return
+        with self._queue_lock:
+            self._queue.append(intake)
+        with self._turn:
+            if not intake.done:
+                with _machine_turn():
+                    with self._queue_lock:
+                        queued, self._queue = self._queue, []
+                    # Ours is among them unless a thread that took them before was interrupted.
+                    _commit(queued if intake in queued else [intake, *queued])
+        if intake.error is not None:
+            raise intake.error
+
+
+_INTAKE = _GroupCommit()
+_lock_files: dict[tuple[int, str], IO[str]] = {}
+
+
+@contextmanager
+def _machine_turn() -> Iterator[None]:
+    """The turn among the processes writing to the same SQLite file (nothing elsewhere)."""
+    connection = transaction.get_connection()
+    name = str(connection.settings_dict["NAME"])
+    if connection.vendor != "sqlite" or not os.path.isabs(name):
+        yield
+        return
+    # Opened once per process: a description inherited across fork() would be shared.
+    key = (os.getpid(), name)
+    if key not in _lock_files:
+        _lock_files[key] = open(f"{name}-intake.lock", "a")
+    handle = _lock_files[key]
+    fcntl.flock(handle, fcntl.LOCK_EX)
+    try:
+        yield
+    finally:
+        fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _commit(intakes: list[_Intake]) -> None:
+    """Stores the appeals and marks each done, with the error that kept it out if any. An
+    error in the data (a constraint) is traced to its appeal by storing each on its own; any
+    other (the database unavailable) is every submitter's."""
+    error = None
+    try:
+        _store(intakes)
+    except (IntegrityError, DataError) as bad:
+        if len(intakes) > 1:
+            for intake in intakes:
+                intake.appeal.pk, intake.appeal._state.adding = None, True
+                _commit([intake])
+            return
+        error = bad
+    except Exception as failure:  # noqa: BLE001 -- each submitter raises it
+        error = failure
+    for intake in intakes:
+        intake.error, intake.done = error, True
+
+
+def _store(intakes: list[_Intake]) -> None:
+    """Numbers the appeals and writes them with their timeline's first line and their audit
+    records, in one transaction."""
+    with transaction.atomic(), batch():
+        for intake in intakes:
+            year = f"{timezone.localtime(intake.appeal.received_at):%Y}"
+            intake.appeal.serial = f"{year}{next_number(f'appeals:{year}'):06d}"
+        Appeal.objects.bulk_create([intake.appeal for intake in intakes])
+        AppealEvent.objects.bulk_create(
+            _event_row(i.appeal, AppealEvent.Kind.RECEIVE, i.actor, i.appeal.received_at, i.text)
+            for i in intakes
+        )
+        for i in intakes:
+            i.context.run(_audit, i.actor, "receive", i.appeal, None, channel=i.appeal.channel)
 
 
 def submit_appeal(actor: Any, *, at: datetime | None = None, **data: Any) -> tuple[Appeal, str]:
@@ -271,10 +393,28 @@ def key_digest(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
+def _key_cache_name(digest: str) -> str:
+    return f"appeals:api_key:{digest}"
+
+
 def authenticate_key(key: str) -> ApiKey | None:
+    """The active key of this value. A key found is remembered for KEY_CACHE_SECONDS, sparing
+    the API's every request a query; saving a key forgets it at once (in every server process
+    when the cache is shared, in Redis)."""
     if not key:
         return None
-    return ApiKey.objects.filter(digest=key_digest(key), is_active=True).first()
+    digest = key_digest(key)
+    api_key = cache.get(_key_cache_name(digest))
+    if api_key is None:
+        api_key = ApiKey.objects.filter(digest=digest, is_active=True).first()
+        if api_key is not None:
+            cache.set(_key_cache_name(digest), api_key, KEY_CACHE_SECONDS)
+    return api_key
+
+
+def forget_api_key(sender: type, instance: ApiKey, **kwargs: Any) -> None:
+    """post_save / post_delete: a changed or revoked key is looked up afresh."""
+    cache.delete(_key_cache_name(instance.digest))
 
 
 def submit_via_api(api_key: ApiKey, *, at: datetime | None = None, **data: Any) -> Appeal:

@@ -16,6 +16,8 @@ from xml.etree import ElementTree as ET
 
 import nh3
 from django.conf import settings
+from django.core.cache import cache
+from django.core.validators import slug_re
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -38,6 +40,7 @@ MAX_SPAN = timedelta(days=90)
 MAX_RESULTS = 1000
 CONTENT_TYPES = {"xml": "text/xml; charset=utf-8", "json": "application/json; charset=utf-8"}
 CLOSED = (Status.CLOSED, Status.ARCHIVED, Status.DIRECT, Status.REFUSED, Status.MERGED)
+SERVICE_CACHE_SECONDS = 60
 
 
 class ApiError(Exception):
@@ -141,6 +144,28 @@ def _services():
     ).select_related("parent")
 
 
+def _service_cache_name(code: str) -> str:
+    return f"appeals:open311:service:{code}"
+
+
+def _service_of(code: str) -> Category | None:
+    """The public service of this code. Every POST needs it and categories change seldom, so
+    one found is kept for SERVICE_CACHE_SECONDS; saving a category forgets it."""
+    if not slug_re.match(code) or len(code) > Category._meta.get_field("code").max_length:
+        return None  # no such code can exist, nor make a valid cache key
+    category = cache.get(_service_cache_name(code))
+    if category is None:
+        category = _services().filter(code=code).first()
+        if category is not None:
+            cache.set(_service_cache_name(code), category, SERVICE_CACHE_SECONDS)
+    return category
+
+
+def forget_service(sender: type, instance: Category, **kwargs: Any) -> None:
+    """post_save / post_delete: a changed category is looked up afresh."""
+    cache.delete(_service_cache_name(instance.code))
+
+
 def _service(category: Category) -> dict[str, Any]:
     return {
         "service_code": category.code,
@@ -162,7 +187,7 @@ def services(request: HttpRequest, fmt: str) -> HttpResponse:
 @require_GET
 @_api
 def service_definition(request: HttpRequest, code: str, fmt: str) -> HttpResponse:
-    category = _services().filter(code=code).first()
+    category = _service_of(code)
     if category is None:
         raise ApiError(404, _("未知的 service_code。"))
     data = {"service_code": category.code, "attributes": []}
@@ -275,7 +300,7 @@ def _create(request: HttpRequest, fmt: str) -> HttpResponse:
     code = params.get("service_code", "").strip()
     if not code:
         raise ApiError(400, _("缺少 service_code。"))
-    category = _services().filter(code=code).first()
+    category = _service_of(code)
     if category is None:
         raise ApiError(404, _("未知的 service_code。"))
     lat, long = params.get("lat", "").strip(), params.get("long", "").strip()

@@ -490,7 +490,8 @@ def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     appeal = _ticket(request, pk)
     handler, slot = HANDLERS[action]
     target = request.POST.get("target")
-    form = handler(request, appeal, int(target) if target and target.isdigit() else None)
+    number = target and target.isdecimal() and len(target) < 19  # else no id fits a bigint
+    form = handler(request, appeal, int(target) if number else None)
     if form is None:
         messages.success(request, _("已办理。"))
         return redirect("appeals:ticket", pk=pk)
