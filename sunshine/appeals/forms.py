@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from sunshine.core.submissions import OnceForm
 from sunshine.org.models import Department
 
 from .models import (
@@ -22,7 +23,7 @@ def _units():
     return Department.objects.filter(is_active=True).exclude(kind=Department.Kind.SECTION)
 
 
-class AppealForm(forms.Form):
+class AppealForm(OnceForm):
     """The citizen's web form and mailbox letter."""
 
     type = forms.ChoiceField(label=_("诉求类型"), choices=AppealType.choices)

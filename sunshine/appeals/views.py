@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from sunshine.clocks.queries import explain_clock
 from sunshine.core.ratelimit import ratelimit
+from sunshine.core.submissions import FIELD, AlreadySubmitted, once
 from sunshine.errors import ActionError
 from sunshine.org.permissions import can, require
 
@@ -66,8 +67,14 @@ def write(request: HttpRequest, mailbox: str | None = None) -> HttpResponse:
         request.POST or None, request.FILES or None, letter=bool(box), initial=initial
     )
     if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        key = data.pop(FIELD)
         try:
-            appeal, code = actions.submit_appeal(user, mailbox=box, **form.cleaned_data)
+            appeal, code = once(
+                key, user, lambda: actions.submit_appeal(user, mailbox=box, **data), _first
+            )
+        except AlreadySubmitted as repeat:
+            return render(request, "appeals/submitted.html", {"serial": repeat.obj.serial})
         except ActionError as error:
             _fail(form, error)
         else:
@@ -75,6 +82,10 @@ def write(request: HttpRequest, mailbox: str | None = None) -> HttpResponse:
             request.session["appeals_new"] = {"serial": appeal.serial, "code": code}
             return redirect("appeals:submitted")
     return render(request, "appeals/write.html", {"form": form, "mailbox": box})
+
+
+def _first(made: tuple[Appeal, str]) -> Appeal:
+    return made[0]
 
 
 def _remember(request: HttpRequest, appeal: Appeal, code: str) -> None:
@@ -219,13 +230,20 @@ def intake(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         external_ref, source_name = data.pop("external_ref"), data.pop("source_name")
-        try:
+        key = data.pop(FIELD)
+
+        def record() -> tuple[Appeal, str]:
             if external_ref:
-                appeal, code = actions.receive_transfer(
+                return actions.receive_transfer(
                     request.user, external_ref=external_ref, source_name=source_name, **data
                 )
-            else:
-                appeal, code = actions.record_call(request.user, **data)
+            return actions.record_call(request.user, **data)
+
+        try:
+            appeal, code = once(key, request.user, record, _first)
+        except AlreadySubmitted as repeat:
+            messages.info(request, _("这张工单已经登记过，没有重复登记。"))
+            return redirect("appeals:ticket", pk=repeat.obj.pk)
         except ActionError as error:
             _fail(form, error)
         else:

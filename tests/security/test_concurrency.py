@@ -12,6 +12,7 @@ registration and number sequences are covered in the apps' own tests.)
 """
 
 import threading
+import uuid
 from collections.abc import Callable
 
 import pytest
@@ -142,7 +143,7 @@ def test_many_citizens_write_at_once(demo):
         client = Client(REMOTE_ADDR=f"198.51.100.{i + 1}")
         data = {"type": "suggestion", "title": f"关于滨江路第{i}段夜间施工的建议",
                 "body": "夜间施工噪音扰民，请协调。", "contact_name": "张三",
-                "phone": "13800000001"}  # fmt: skip
+                "phone": "13800000001", "submission_key": uuid.uuid4().hex}  # fmt: skip
         return client.post("/appeals/write/", data).status_code
 
     results = together([lambda i=i: write(i) for i in range(MANY)])
@@ -150,6 +151,22 @@ def test_many_citizens_write_at_once(demo):
     new = list(Appeal.objects.exclude(pk__in=before))
     assert len(new) == MANY and len({a.title for a in new}) == MANY
     assert_gap_free(new)
+    assert verify_chain().fault is None
+
+
+def test_one_letter_sent_twice_at_once_is_one_appeal(demo):
+    """A double click on 提交: the same form (its one-time key) twice at the same moment."""
+    before = Appeal.objects.count()
+    data = {"type": "suggestion", "title": "关于滨江路夜间施工噪音的建议",
+            "body": "夜间施工噪音扰民，请协调。", "contact_name": "张三",
+            "phone": "13800000001", "submission_key": uuid.uuid4().hex}  # fmt: skip
+
+    def send() -> str:
+        return Client().post("/appeals/write/", data, follow=True).content.decode()
+
+    pages = together([send, send])
+    assert Appeal.objects.count() == before + 1
+    assert sorted("已经提交过" in page for page in pages) == [False, True]
     assert verify_chain().fault is None
 
 

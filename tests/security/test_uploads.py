@@ -15,6 +15,7 @@ import functools
 import io
 import random
 import unicodedata
+import uuid
 import zipfile
 from datetime import date
 from pathlib import Path
@@ -297,6 +298,7 @@ def test_mailbox_letters(client, demo, media):
         "body": "夜间施工噪音扰民。",
         "contact_name": "张三",
         "phone": "13800000001",
+        "submission_key": uuid.uuid4().hex,
     }
     refuse_everywhere(
         client, "/appeals/write/mayor/", data, "attachment", ATTACHMENT_MAX_BYTES,
