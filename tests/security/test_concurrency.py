@@ -11,12 +11,9 @@ with its own gap-free serial; the audit chain verifies afterwards.
 registration and number sequences are covered in the apps' own tests.)
 """
 
-import threading
 import uuid
-from collections.abc import Callable
 
 import pytest
-from django.db import close_old_connections
 from django.test import Client
 
 from sunshine.appeals.demo import DEMO_API_KEY
@@ -24,32 +21,10 @@ from sunshine.appeals.models import Appeal
 from sunshine.audit.chain import verify_chain
 from sunshine.audit.models import AuditEvent
 from sunshine.clocks.models import Clock
+from sunshine.core.testing import together
 from sunshine.workflow.models import Instance
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def together(calls: list[Callable[[], object]]) -> list[object]:
-    """Run the calls at the same instant (a barrier releases them), each in its own thread."""
-    barrier, results, lock = threading.Barrier(len(calls)), [], threading.Lock()
-
-    def run(call: Callable[[], object]) -> None:
-        try:
-            barrier.wait()
-            result = call()
-        except BaseException as error:  # noqa: BLE001 -- reported by the caller's assertion
-            result = error
-        finally:
-            close_old_connections()
-        with lock:
-            results.append(result)
-
-    threads = [threading.Thread(target=run, args=(call,)) for call in calls]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results
 
 
 def signed_in(user) -> Client:

@@ -1,47 +1,20 @@
 """Double submissions at the same moment, from two threads on two connections: exactly one effect,
 and the other sees the first one's and is told to refresh."""
 
-import threading
-from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
-from django.db import close_old_connections
 
 from sunshine.appeals import actions
 from sunshine.appeals.models import AppealEvent, Assignment
 from sunshine.audit.models import AuditEvent
 from sunshine.clocks.models import Clock
-from sunshine.errors import ActionError
+from sunshine.core.testing import race
 from sunshine.org.permissions import can
 
 from .conftest import MONDAY
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def race(*calls: Callable[[], object]) -> list[str]:
-    """Run the calls at once (a barrier releases them together); "ok" or the refusal of each."""
-    barrier, outcomes, lock = threading.Barrier(len(calls)), [], threading.Lock()
-
-    def run(call: Callable[[], object]) -> None:
-        try:
-            barrier.wait()
-            call()
-            outcome = "ok"
-        except ActionError as error:
-            outcome = error.message
-        finally:
-            close_old_connections()
-        with lock:
-            outcomes.append(outcome)
-
-    threads = [threading.Thread(target=run, args=(call,)) for call in calls]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return sorted(outcomes)
 
 
 def test_two_dispatches_of_one_appeal_have_one_effect(demo, letter):

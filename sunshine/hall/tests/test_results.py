@@ -7,8 +7,8 @@ from decimal import Decimal
 
 import pytest
 
-from sunshine.appeals.tests.test_concurrency import race
 from sunshine.audit.models import AuditEvent
+from sunshine.core.testing import race
 from sunshine.errors import ActionError
 from sunshine.hall import actions
 from sunshine.hall.models import Application, Notice, ServiceItem, Theme

@@ -8,8 +8,8 @@ import openpyxl
 import pytest
 from docx import Document
 
-from sunshine.appeals.tests.test_concurrency import race
 from sunshine.audit.models import AuditEvent
+from sunshine.core.testing import race
 from sunshine.errors import ActionError
 from sunshine.org.permissions import PermissionDenied
 from sunshine.reports import actions
