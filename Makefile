@@ -84,7 +84,8 @@ $(VENV)/.bench-installed: $(VENV)/.installed
 	touch $@
 
 bench: venv system-deps $(VENV)/.bench-installed
-	@set -e; for b in bench/*.py; do echo "== $$b"; $(PY) $$b; done
+	@failed=""; for b in bench/*.py; do echo "== $$b"; $(PY) $$b || failed="$$failed $$b"; done; \
+	if [ -n "$$failed" ]; then echo "未达到目标：$$failed"; exit 1; fi
 
 lint: venv
 	$(VENV)/bin/ruff check .
