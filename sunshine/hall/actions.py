@@ -244,6 +244,9 @@ def submit(actor: Any, application: Application, *, at: datetime | None = None) 
     at = at or timezone.now()
     with transaction.atomic():
         app = _lock(application)
+        if app.applicant_id == actor.pk and app.state != Application.State.DRAFT:
+            # A double click: the first one went through; say so rather than "not allowed".
+            raise ActionError(_("该申请已经提交，无需重复提交。"))
         require(actor, "hall.edit_application", app)
         return _receive(actor, app, at)
 

@@ -47,6 +47,17 @@ def test_submit_needs_required_materials(demo):
         actions.save_draft(demo.users["window"], item(), data=DATA, files={})
 
 
+def test_a_second_submit_is_told_it_went_through_and_others_are_still_refused(demo, client):
+    app = submitted(demo)
+    with pytest.raises(ActionError, match="已经提交"):
+        actions.submit(demo.users["13800000002"], app)
+    with pytest.raises(PermissionDenied):
+        actions.submit(demo.users["13800000001"], app)
+    client.force_login(demo.users["13800000002"])
+    page = client.post(f"/hall/applications/{app.pk}/submit/", follow=True)
+    assert page.status_code == 200 and "已经提交" in page.content.decode()
+
+
 def test_five_day_rule_backdates_acceptance(demo):
     app = submitted(demo)
     assert actions.lapse_intakes(AT + timedelta(days=6)) == 0  # 5 working days end Monday 9 March
