@@ -15,7 +15,8 @@ from django.utils import timezone
 
 from .chain import event_hash
 from .middleware import current_client_address
-from .models import AuditChainHead, AuditEvent
+from .models import GENESIS_HASH, AuditChainHead, AuditEvent
+from .triggers import TABLE
 
 
 def record(
@@ -48,17 +49,23 @@ def record(
         object_type = object_type or obj._meta.label_lower
         object_id = obj.pk if object_id is None else object_id
         object_repr = str(obj) if object_repr is None else object_repr
+    # Positional, in the model's field order (id, seq, at, actor, …, prev_hash, hash): the
+    # cheapest way to make a model instance, and every action makes one or more.
     event = AuditEvent(
-        at=timezone.now(),
-        actor=actor,
-        actor_label=_fit("actor_label", str(actor) if actor else ""),
-        verb=verb,
-        object_type=object_type or "",
-        object_id="" if object_id is None else str(object_id),
-        object_repr=_fit("object_repr", object_repr or ""),
-        before=_json_value(before),
-        after=_json_value(after),
-        client_address=current_client_address(),
+        None,
+        None,
+        timezone.now(),
+        actor.pk if actor else None,
+        _fit("actor_label", str(actor) if actor else ""),
+        verb,
+        object_type or "",
+        "" if object_id is None else str(object_id),
+        _fit("object_repr", object_repr or ""),
+        _json_value(before),
+        _json_value(after),
+        current_client_address(),
+        "",
+        "",
     )
     pending = getattr(transaction.get_connection(), "_audit_batch", None)
     if pending is not None:
@@ -99,19 +106,47 @@ def batch() -> Iterator[None]:
         _append(events)
 
 
+_HEAD = AuditChainHead._meta.db_table
+_COLUMNS = (
+    "seq, at, actor_id, actor_label, verb, object_type, object_id, object_repr, before, after, "
+    "client_address, prev_hash, hash"
+)
+_ROW = "(" + ", ".join(["%s"] * 13) + ")"
+
+
 def _append(events: list[AuditEvent]) -> None:
     """Chain the events after the head, insert them and move the head, in the caller's
-    transaction."""
-    head = _locked_head()
+    transaction: raw statements, since every action of the system passes here."""
+    connection = transaction.get_connection()
+    ops = connection.ops
+    head = _locked_head(connection)
+    params: list[Any] = []
     for event in events:
-        event.seq, event.prev_hash = head.seq + 1, head.hash
+        event.seq, event.prev_hash = head[0] + 1, head[1]
         event.hash = event_hash(event)
-        head.seq, head.hash = event.seq, event.hash
-    if len(events) == 1:
-        events[0].save()
-    else:
-        AuditEvent.objects.bulk_create(events)
-    head.save(update_fields=["seq", "hash"])
+        head[0], head[1] = event.seq, event.hash
+        params += [
+            event.seq,
+            ops.adapt_datetimefield_value(event.at),
+            event.actor_id,
+            event.actor_label,
+            event.verb,
+            event.object_type,
+            event.object_id,
+            event.object_repr,
+            None if event.before is None else ops.adapt_json_value(event.before, None),
+            None if event.after is None else ops.adapt_json_value(event.after, None),
+            ops.adapt_ipaddressfield_value(event.client_address),
+            event.prev_hash,
+            event.hash,
+        ]
+    rows = ", ".join([_ROW] * len(events))
+    with connection.cursor() as cursor:
+        cursor.execute(f'INSERT INTO "{TABLE}" ({_COLUMNS}) VALUES {rows} RETURNING id', params)  # noqa: S608
+        for event, (pk,) in zip(events, cursor.fetchall(), strict=True):
+            event.pk = pk
+            event._state.adding = False
+        cursor.execute(f'UPDATE "{_HEAD}" SET seq = %s, hash = %s WHERE id = 1', head)  # noqa: S608
     _remember(head)
 
 
@@ -125,24 +160,38 @@ class _Mark:
 
     __slots__ = ("head",)
 
-    def __init__(self, head: AuditChainHead | None = None) -> None:
+    def __init__(self, head: list[Any] | None = None) -> None:
         self.head = head
 
     def __call__(self) -> None:
         pass
 
 
-def _locked_head() -> AuditChainHead:
-    """The chain head, locked: selected once per transaction, then reused from the last mark."""
-    connection = transaction.get_connection()
+def _locked_head(connection: Any) -> list[Any]:
+    """The chain head's [seq, hash], locked: selected once per transaction, then reused from
+    the last mark (a copy, so that a failed append leaves the mark as it was)."""
     mark = getattr(connection, "_audit_head_mark", None)
     if mark is not None and any(f is mark for _s, f, _r in reversed(connection.run_on_commit)):
-        return mark.head
-    head, _created = AuditChainHead.objects.select_for_update().get_or_create(pk=1)
-    return head
+        return list(mark.head)
+    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+    select = f'SELECT seq, hash FROM "{_HEAD}" WHERE id = 1{lock}'  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(select)
+        row = cursor.fetchone()
+        if row is None:  # the first event ever; a concurrent first one wins the insert
+            cursor.execute(
+                f'INSERT INTO "{_HEAD}" (id, seq, hash) VALUES (1, 0, %s) '  # noqa: S608
+                "ON CONFLICT DO NOTHING RETURNING seq, hash",
+                [GENESIS_HASH],
+            )
+            row = cursor.fetchone()
+            if row is None:
+                cursor.execute(select)
+                row = cursor.fetchone()
+    return list(row)
 
 
-def _remember(head: AuditChainHead) -> None:
+def _remember(head: list[Any]) -> None:
     mark = _Mark(head)
     transaction.on_commit(mark)
     transaction.get_connection()._audit_head_mark = mark
@@ -174,8 +223,16 @@ class _Encoder(DjangoJSONEncoder):
 def _json_value(value: Any) -> Any:
     """The value as the JSON column gives it back, so that the hash covers what is stored.
 
-    Floats with a whole value become ints: PostgreSQL's jsonb returns 1e20 as an integer.
+    Floats with a whole value become ints: PostgreSQL's jsonb returns 1e20 as an integer. A flat
+    dict of strings, integers and nulls (most snapshots) comes back as it is: it is copied, not
+    encoded and decoded.
     """
+    if type(value) is dict and all(
+        type(k) is str and (v is None or isinstance(v, str | int)) for k, v in value.items()
+    ):
+        return dict(value)
+    if value is None:
+        return None
     return json.loads(json.dumps(value, cls=_Encoder, allow_nan=False), parse_float=_number)
 
 

@@ -13,7 +13,6 @@ from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
-from django.db.models import Exists
 from django.utils import timezone
 
 from sunshine.audit.actions import record
@@ -120,10 +119,31 @@ def new_clock(
     return clock
 
 
+_FIELDS = [f for f in Clock._meta.concrete_fields if not f.primary_key]
+_INSERT = 'INSERT INTO "{}" ({}) VALUES '.format(  # noqa: S608
+    Clock._meta.db_table, ", ".join(f'"{f.column}"' for f in _FIELDS)
+)
+_ROW = "(" + ", ".join(["%s"] * len(_FIELDS)) + ")"
+_DATETIMES = frozenset(f.attname for f in _FIELDS if f.get_internal_type() == "DateTimeField")
+
+
 def start_clocks(clocks: list[Clock], *, actor: Any) -> list[Clock]:
-    """Save clocks made by `new_clock` and record each start, in the caller's transaction."""
-    with transaction.atomic(savepoint=False):
-        Clock.objects.bulk_create(clocks)
+    """Save clocks made by `new_clock` (one INSERT for them all) and record each start, in the
+    caller's transaction. Raw SQL: every workflow step starts clocks here."""
+    connection = transaction.get_connection()
+    adapt = connection.ops.adapt_datetimefield_value
+    now = timezone.now()
+    params: list[Any] = []
+    for clock in clocks:
+        clock.created_at = clock.updated_at = now
+        for f in _FIELDS:
+            value = getattr(clock, f.attname)
+            params.append(adapt(value) if f.attname in _DATETIMES else value)
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
+        cursor.execute(_INSERT + ", ".join([_ROW] * len(clocks)) + " RETURNING id", params)
+        for clock, (pk,) in zip(clocks, cursor.fetchall(), strict=True):
+            clock.pk = pk
+            clock._state.adding, clock._state.db = False, connection.alias
         for clock in clocks:
             record(actor, "clocks.start", clock, after=_snapshot(clock))
     return clocks
@@ -209,6 +229,16 @@ def extend_clock(
     )
 
 
+# A running clock as read, unless it moved since (an extension, a pause, an event after `at`).
+_STOP = (
+    f"UPDATE \"{Clock._meta.db_table}\" SET state = '{State.STOPPED}', stopped_at = %s, "  # noqa: S608
+    "outcome = %s, on_time = %s, warn_at = NULL, yellow_at = NULL, remaining = NULL, "
+    f"provisional = FALSE, updated_at = %s WHERE id = %s AND state = '{State.RUNNING}' "
+    'AND "limit" = %s AND due_at = %s AND NOT EXISTS (SELECT 1 FROM '
+    f'"{ClockEvent._meta.db_table}" WHERE clock_id = %s AND at > %s)'
+)
+
+
 def stop_clock(clock: Clock, *, outcome: str, actor: Any, at: datetime | None = None) -> Clock:
     """Stop the clock. A running clock as read in this transaction stops with one guarded
     UPDATE: replaying its history would only confirm the stored due time (recompute_clock keeps
@@ -225,12 +255,13 @@ def stop_clock(clock: Clock, *, outcome: str, actor: Any, at: datetime | None = 
             outcome=outcome,
             on_time=at < clock.due_at,
         )
-        guard = Clock.objects.filter(
-            pk=clock.pk, state=State.RUNNING, limit=clock.limit, due_at=clock.due_at
-        ).exclude(Exists(ClockEvent.objects.filter(clock_id=clock.pk, at__gt=at)))
-        fields = {name: getattr(stopped, name) for name in DERIVED}
-        with transaction.atomic(savepoint=False):
-            if guard.update(**fields, updated_at=timezone.now()):
+        connection = transaction.get_connection()
+        adapt = connection.ops.adapt_datetimefield_value
+        with transaction.atomic(savepoint=False), connection.cursor() as cursor:
+            now, due = adapt(timezone.now()), adapt(clock.due_at)
+            values = [adapt(at), outcome, stopped.on_time, now, clock.pk, clock.limit, due]
+            cursor.execute(_STOP, [*values, clock.pk, adapt(at)])
+            if cursor.rowcount:
                 before = _snapshot(clock)
                 _apply(clock, stopped)
                 record(actor, "clocks.stop", clock, before=before, after=_snapshot(clock))

@@ -11,12 +11,13 @@ deadlines touching them as 预计 (`is_provisional`).
 
 from collections.abc import Iterable
 from datetime import date, timedelta
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import numpy as np
-from django.db.models import Count, Max
+from django.db import connection
 
 from .models import FIRST_YEAR, LAST_YEAR, CalendarYear, SpecialDay
+from .triggers import REVISION
 
 FIRST_DAY = date(FIRST_YEAR, 1, 1)
 LAST_DAY = date(LAST_YEAR, 12, 31)
@@ -152,27 +153,31 @@ class WorkCalendar:
         return [(_day(i), self._workday_names[i]) for i in start + np.flatnonzero(worked)]
 
 
-_cached: tuple[dict, WorkCalendar] | None = None
+_cached: tuple[int | None, WorkCalendar] | None = None
+# The revision token as a scalar subquery: a caller about to count may select it along with its
+# own row and hand it to get_calendar, sparing the query.
+REVISION_SELECT = f'(SELECT token FROM "{REVISION}" WHERE id = 1)'  # noqa: S608 -- a constant
+UNREAD: Any = object()
 
 
-def _revision() -> dict:
-    """One cheap query whose answer changes with any edit of the schedules, in any process."""
-    return CalendarYear.objects.aggregate(
-        years=Count("pk", distinct=True),
-        years_at=Max("updated_at"),
-        days=Count("special_days"),
-        days_at=Max("special_days__updated_at"),
-    )
+def _revision() -> int | None:
+    """The schedules' revision token: one single-row read, changed by any edit in any process
+    (triggers.py); None before the first edit."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {REVISION_SELECT}")
+        return cursor.fetchone()[0]
 
 
-def get_calendar() -> WorkCalendar:
+def get_calendar(revision: int | None = UNREAD) -> WorkCalendar:
     """The calendar of the schedules in the database, rebuilt when they changed since last call.
 
-    The arrays are cached per process; the revision query makes an administrator's edit in
-    another process visible on the next call.
+    The arrays are cached per process; the revision token (read here, or given as the caller
+    read it in this transaction with REVISION_SELECT) makes an edit, in this process or another,
+    visible on the next call.
     """
     global _cached
-    revision = _revision()
+    if revision is UNREAD:
+        revision = _revision()
     cached = _cached
     if cached is None or cached[0] != revision:
         calendar = WorkCalendar(
@@ -181,12 +186,6 @@ def get_calendar() -> WorkCalendar:
         )
         cached = _cached = (revision, calendar)
     return cached[1]
-
-
-def invalidate_cache(**kwargs: object) -> None:
-    """Drop this process's calendar (connected to the models' save and delete signals)."""
-    global _cached
-    _cached = None
 
 
 def is_workday(d: date) -> bool:

@@ -3,6 +3,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from .triggers import REVISION
+
 # The years the calendar engine covers; a schedule outside them could never be used.
 FIRST_YEAR = 2000
 LAST_YEAR = 2099
@@ -55,7 +57,6 @@ class SpecialDay(models.Model):
         on_delete=models.CASCADE,
         related_name="special_days",
     )
-    # Part of the revision other processes compare to notice an edit (see calendar.get_calendar).
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     class Meta:
@@ -77,3 +78,26 @@ class SpecialDay(models.Model):
             raise ValidationError({"date": ValidationError(message, params=params)})
         if self.kind == self.Kind.WORKDAY and self.date.weekday() < 5:
             raise ValidationError({"date": _("周一至周五本来就是工作日，无需登记为调休上班。")})
+
+
+class CalendarRevision(models.Model):
+    """One row whose token changes with every write to the schedules, whoever makes it.
+
+    Database triggers (triggers.py) set a new random token on any INSERT, UPDATE, DELETE or
+    TRUNCATE of CalendarYear and SpecialDay, so every process notices an edit by reading this
+    row (calendar.get_calendar) instead of aggregating the schedules.
+    """
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1, editable=False)
+    token = models.BigIntegerField(default=0)
+
+    class Meta:
+        db_table = REVISION
+        verbose_name = _("日历版本")
+        verbose_name_plural = _("日历版本")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(id=1), name="workdays_revision_single")
+        ]
+
+    def __str__(self) -> str:
+        return str(self.token)

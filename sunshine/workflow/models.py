@@ -5,8 +5,7 @@ definition version, and every task is an indexed row with its own Clock, so that
 soonest due first" and "department X's overdue tasks" are single queries.
 """
 
-import copy
-from typing import Any
+import json
 
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
@@ -16,9 +15,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from .spec import Spec, SpecError, check_limits, parse
-
-_PARSED: dict[int, tuple[Any, Spec]] = {}
+from .spec import Spec, SpecError, check_limits, parse, parse_json
 
 
 class ProcessDefinition(models.Model):
@@ -53,15 +50,8 @@ class ProcessDefinition(models.Model):
 
     @property
     def parsed(self) -> Spec:
-        """The spec as typed objects, parsed once per process and definition: every advance
-        reads it. A version that cases use never changes (clean() refuses it); comparing the
-        spec catches a draft edited since, or a row id used again."""
-        if self.pk is None:
-            return parse(self.spec)
-        cached = _PARSED.get(self.pk)
-        if cached is None or cached[0] != self.spec:
-            cached = _PARSED[self.pk] = (copy.deepcopy(self.spec), parse(self.spec))
-        return cached[1]
+        """The spec as typed objects (parsed once per spec text, see spec.parse_json)."""
+        return parse_json(json.dumps(self.spec))
 
     def clean(self) -> None:
         from sunshine.org.models import Department
@@ -132,7 +122,11 @@ class Task(models.Model):
         STEP = "step", _("环节")
         CONSULT = "consult", _("加签")
 
-    instance = models.ForeignKey(Instance, on_delete=models.PROTECT, related_name="tasks")
+    # Foreign keys whose lookups an index below already leads with carry no index of their own:
+    # every index is written on every advance.
+    instance = models.ForeignKey(
+        Instance, on_delete=models.PROTECT, related_name="tasks", db_index=False
+    )
     round = models.PositiveIntegerField()
     kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.STEP)
     step_key = models.CharField(max_length=64)
@@ -167,6 +161,7 @@ class Task(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
+        db_index=False,
     )
     acted_at = models.DateTimeField(_("处理时间"), null=True, blank=True)
     created_at = models.DateTimeField(_("开始时间"))
@@ -192,4 +187,9 @@ class Task(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.instance.title} · {self.name}"
+        return label(self.instance.title, self.name)
+
+
+def label(title: str, name: str) -> str:
+    """How a task is named (audit records, lists): its case's title and its step."""
+    return f"{title} · {name}"

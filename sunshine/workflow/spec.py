@@ -18,7 +18,9 @@ carries it and the case is rejected only if every branch refuses). Limits are wo
 does not count towards the committed limit.
 """
 
+import json
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -213,6 +215,13 @@ def parse(data: Any) -> Spec:
     if any(s.intake for s in steps[1:]):
         raise SpecError(_("只有第一个环节可以是受理环节。"))
     return Spec(tuple(steps))
+
+
+@lru_cache(maxsize=256)
+def parse_json(text: str) -> Spec:
+    """The spec stored as JSON text, parsed once per text: every advance reads it. Keyed by the
+    text itself, a draft edited since, or a row id used again, cannot reuse a stale parse."""
+    return parse(json.loads(text))
 
 
 def check_limits(spec: Spec, committed_limit: int) -> None:
