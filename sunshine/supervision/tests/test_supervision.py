@@ -309,3 +309,17 @@ def test_status_counts_follow_every_clock_change(clocks, demo):
         .filter(n__gt=1)
         .exists()
     )
+
+
+@pytest.mark.django_db
+def test_tally_triggers_are_installed():
+    """A migration that rebuilds clocks_clock on SQLite drops them; the status totals would then
+    silently stop following the clocks."""
+    if connection.vendor == "postgresql":
+        sql = "SELECT tgname FROM pg_trigger WHERE tgrelid = 'clocks_clock'::regclass"
+    else:
+        sql = "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'clocks_clock'"
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        names = {row[0] for row in cursor.fetchall()}
+    assert {"supervision_tally_insert", "supervision_tally_update"} <= names
