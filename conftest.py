@@ -51,3 +51,31 @@ def demo(db):
     users = {u.username: u for u in get_user_model().objects.all()}
     departments = {d.code: d for d in Department.objects.all()}
     return SimpleNamespace(users=users, departments=departments, password="sunshine2026")  # noqa: S106 -- the demo password
+
+
+# `make serve-check`: the browser tests and the permission tests against the production stack
+# of `make serve` (nginx, gunicorn, Redis, the workers) instead of a server in this process. The
+# test process writes to the stack's own database (its environment comes from the stack's env
+# file), which the tests empty as usual.
+LIVE_URL = os.environ.get("SUNSHINE_LIVE_URL", "").rstrip("/")
+
+if LIVE_URL:
+
+    class _StackServer:
+        """Stands in for pytest-django's live server: the address of the running stack."""
+
+        url = LIVE_URL
+
+        def __init__(self) -> None:
+            from django.test.utils import modify_settings
+
+            # pytest-django's helper turns these on and off around each test.
+            self._live_server_modified_settings = modify_settings()
+
+    @pytest.fixture(scope="session")
+    def live_server():
+        return _StackServer()
+
+    @pytest.fixture(scope="session")
+    def django_db_setup():
+        """No test database: the served application reads the one the tests write."""

@@ -1,9 +1,7 @@
 """Browser tests: Playwright drives Debian's chromium (`playwright install` cannot download).
 
-By default each test gets pytest-django's live server in this process. With SUNSHINE_LIVE_URL
-set (`make serve-check`), the same tests run against the production stack of `make serve`
-instead: nginx, gunicorn, Redis and the workers, with the test process writing to the stack's
-own database (its environment comes from the stack's env file), which the tests empty as usual.
+By default each test gets pytest-django's live server in this process; with SUNSHINE_LIVE_URL
+set (`make serve-check`), the production stack instead (see the root conftest.py).
 """
 
 import os
@@ -15,30 +13,6 @@ CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 SCREENSHOTS = Path(
     os.environ.get("SCREENSHOT_DIR", Path(__file__).resolve().parents[2] / "var" / "screenshots")
 )
-
-
-LIVE_URL = os.environ.get("SUNSHINE_LIVE_URL", "").rstrip("/")
-
-if LIVE_URL:
-
-    class _StackServer:
-        """Stands in for pytest-django's live server: the address of the running stack."""
-
-        url = LIVE_URL
-
-        def __init__(self) -> None:
-            from django.test.utils import modify_settings
-
-            # pytest-django's helper turns these on and off around each test.
-            self._live_server_modified_settings = modify_settings()
-
-    @pytest.fixture(scope="session")
-    def live_server():
-        return _StackServer()
-
-    @pytest.fixture(scope="session")
-    def django_db_setup():
-        """No test database: the served application reads the one the tests write."""
 
 
 @pytest.fixture(scope="session")
