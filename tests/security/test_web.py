@@ -14,6 +14,7 @@ gets 429 with a Chinese page, from the same address only.
 """
 
 import re
+import uuid
 
 import pytest
 from django.http import HttpResponse
@@ -169,7 +170,8 @@ def _foi_data(demo) -> dict:
     return {"applicant_type": "natural", "applicant_name": "张三", "id_kind": "resident",
             "id_number": "110101199003073015", "phone": "13800000001",
             "info_title": "2025年商贸流通专项资金分配结果", "form": "email", "delivery": "online",
-            "organisation": demo.departments["SLS-SWJ"].pk}  # fmt: skip
+            "organisation": demo.departments["SLS-SWJ"].pk,
+            "submission_key": uuid.uuid4().hex}  # fmt: skip
 
 
 LIMITED = [

@@ -1,5 +1,7 @@
 """The pages: scoping (another agency's request is a missing one), the query code, hostile input."""
 
+import uuid
+
 from sunshine.foi import actions
 from sunshine.foi.models import Request
 
@@ -12,6 +14,7 @@ def test_citizen_files_online_and_follows_with_the_code(demo, client):
         **data(info_title="<img src=x onerror=alert(1)>"),
         "id_kind": "resident",
         "organisation": demo.departments["SLS-SWJ"].pk,
+        "submission_key": uuid.uuid4().hex,
     }
     response = client.post("/foi/", form)
     assert response.status_code == 200
