@@ -359,6 +359,10 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
     form_class = SecrecyForm if task.step.is_secrecy else ReviewForm
     form = form_class(request.POST or None)
     if request.method == "POST":
+        if task.state != Task.State.PENDING:
+            # A second click, or a colleague was quicker: say so rather than "not allowed".
+            messages.info(request, _("该环节已处理，请刷新页面。"))
+            return redirect("publishing:work")
         require(request.user, "publishing.review", task)
         if form.is_valid():
             data = form.cleaned_data

@@ -99,3 +99,17 @@ def test_the_edit_form_suggests_keywords_from_the_draft(client, demo):
     suggested = page.split("根据标题和正文建议：")[1].split("<")[0].split()
     assert "冷链" in suggested and len(suggested) == 5
     assert "的" not in suggested and "12" not in suggested
+
+
+@pytest.mark.django_db
+def test_a_second_approval_of_a_handled_step_is_told_so(client, demo):
+    publication = draft(demo)
+    actions.submit(demo.users["officer"], publication)
+    task = pending(publication)
+    client.force_login(demo.users["office_head"])
+    url = f"/gk/work/task/{task.pk}/"
+    assert client.post(url, {"verb": "approve", "opinion": "同意"}).status_code == 302
+    again = client.post(url, {"verb": "approve", "opinion": "同意"}, follow=True)
+    assert again.status_code == 200 and "该环节已处理" in again.content.decode()
+    task.refresh_from_db()
+    assert task.state == Task.State.APPROVED
