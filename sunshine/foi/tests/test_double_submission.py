@@ -1,12 +1,11 @@
 """The request form sent twice (a double click, a resend) files one request, also at once."""
 
 import re
-import threading
 
 import pytest
-from django.db import close_old_connections
 from django.test import Client
 
+from sunshine.core.testing import together
 from sunshine.foi.models import Request
 
 
@@ -68,21 +67,12 @@ def test_two_sends_at_the_same_moment_file_one_request(demo):
     client.force_login(demo.users["13800000001"])
     before = Request.objects.count()
     data = _payload(demo, _form(client, "/foi/"))
-    barrier, pages = threading.Barrier(2), []
 
-    def send() -> None:
+    def send() -> str:
         mine = Client()
         mine.force_login(demo.users["13800000001"])
-        barrier.wait()
-        try:
-            pages.append(mine.post("/foi/", data).content.decode())
-        finally:
-            close_old_connections()
+        return mine.post("/foi/", data).content.decode()
 
-    threads = [threading.Thread(target=send) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    pages = together([send, send])
     assert Request.objects.count() == before + 1
     assert sorted("已经提交过" in page for page in pages) == [False, True]

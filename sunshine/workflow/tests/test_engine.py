@@ -1,12 +1,11 @@
-import threading
 from datetime import datetime
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import close_old_connections
 
 from sunshine.audit.models import AuditEvent
 from sunshine.clocks.engine import tz
+from sunshine.core.testing import race
 from sunshine.errors import ActionError
 from sunshine.org.permissions import PermissionDenied
 from sunshine.workflow import actions
@@ -226,23 +225,11 @@ def test_pauses_hold_open_task_clocks(demo):
 def test_concurrent_approval_of_one_task_has_one_effect(demo):
     instance = run(demo)
     (task,) = pending(instance)
-    barrier, outcomes = threading.Barrier(2), []
 
     def sign() -> None:
-        try:
-            barrier.wait()
-            actions.act(demo.users["window"], task, "approve", opinion="同意", at=AT)
-            outcomes.append("ok")
-        except ActionError as error:
-            outcomes.append(error.message)
-        finally:
-            close_old_connections()
+        actions.act(demo.users["window"], task, "approve", opinion="同意", at=AT)
 
-    threads = [threading.Thread(target=sign) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    outcomes = race(sign, sign)
     assert sorted(outcomes) == ["ok", "该任务已处理，请刷新页面。"]
     assert Task.objects.filter(instance=instance, step_key="first").count() == 1
     assert AuditEvent.objects.filter(verb="workflow.approve").count() == 1
