@@ -133,6 +133,8 @@ def test_a_returned_draft_shows_the_opinion(page: Page, live_server, demo, shot)
     sign_in(page, base, "officer", password)
     write_draft(page, base, title)
     page.get_by_role("button", name="提交审核").click()
+    # Wait for the answer: signing out at once could cut the submission off in flight.
+    expect(page.get_by_text("已提交审核。")).to_be_visible()
 
     sign_in(page, base, "office_head", password)
     open_task(page, base, title)

@@ -17,6 +17,7 @@ pytestmark = pytest.mark.browser
 
 
 def login(page: Page, live_server, username: str, password: str) -> None:
+    page.context.clear_cookies()  # whether or not the 退出 before it has finished
     page.goto(live_server.url + "/accounts/login/")
     page.get_by_label("用户名或手机号码").fill(username)
     page.get_by_label("密码").fill(password)
