@@ -297,21 +297,29 @@ def respond(actor: Any, urging: Urging, *, response: str, now: datetime | None =
     return urging
 
 
-def close_alert(actor: Any, alert: Alert, *, finding: str, now: datetime | None = None) -> Alert:
-    """Close a signal with the supervision office's finding (查实, 已纠正, 情有可原 …)."""
-    require(actor, "supervision.act", alert)
+def _close(
+    actor: Any, case: Alert | Anomaly, finding: str, done: str, now: datetime | None
+) -> Alert | Anomaly:
+    """Close a signal or an anomaly with the supervision office's finding, once."""
+    require(actor, "supervision.act", case)
     finding = finding.strip()
     if not finding:
         raise ActionError(_("请填写处理结论。"), field="finding")
     with transaction.atomic():
-        alert = Alert.objects.select_for_update().get(pk=alert.pk)
-        if alert.state == Alert.State.CLOSED:
-            raise ActionError(_("该信号已处理完毕。"))
-        alert.state, alert.finding = Alert.State.CLOSED, finding
-        alert.closed_by, alert.closed_at = actor, now or timezone.now()
-        alert.save()
-        record(actor, "supervision.close_alert", alert, after={"finding": finding})
-    return alert
+        case = type(case).objects.select_for_update().get(pk=case.pk)
+        if case.state == case.State.CLOSED:
+            raise ActionError(done)
+        case.state, case.finding = case.State.CLOSED, finding
+        case.closed_by, case.closed_at = actor, now or timezone.now()
+        case.save()
+        verb = "close_alert" if isinstance(case, Alert) else "close_anomaly"
+        record(actor, f"supervision.{verb}", case, after={"finding": finding})
+    return case
+
+
+def close_alert(actor: Any, alert: Alert, *, finding: str, now: datetime | None = None) -> Alert:
+    """Close a signal with the supervision office's finding (查实, 已纠正, 情有可原 …)."""
+    return _close(actor, alert, finding, _("该信号已处理完毕。"), now)
 
 
 def mark_read(
@@ -375,19 +383,7 @@ def close_anomaly(
     actor: Any, anomaly: Anomaly, *, finding: str, now: datetime | None = None
 ) -> Anomaly:
     """Close an anomaly with the supervision office's finding (查实, 属正常情形 …)."""
-    require(actor, "supervision.act", anomaly)
-    finding = finding.strip()
-    if not finding:
-        raise ActionError(_("请填写处理结论。"), field="finding")
-    with transaction.atomic():
-        anomaly = Anomaly.objects.select_for_update().get(pk=anomaly.pk)
-        if anomaly.state == Anomaly.State.CLOSED:
-            raise ActionError(_("该异常事项已处理完毕。"))
-        anomaly.state, anomaly.finding = Anomaly.State.CLOSED, finding
-        anomaly.closed_by, anomaly.closed_at = actor, now or timezone.now()
-        anomaly.save()
-        record(actor, "supervision.close_anomaly", anomaly, after={"finding": finding})
-    return anomaly
+    return _close(actor, anomaly, finding, _("该异常事项已处理完毕。"), now)
 
 
 def generate_bulletin(
