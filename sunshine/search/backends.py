@@ -8,6 +8,7 @@ nothing counts or ranks every match (queries.py ranks the newest few and bounds 
 """
 
 import math
+import time
 from collections.abc import Sequence
 
 from django.db import connection
@@ -19,6 +20,14 @@ MAIN_SOURCE = "publication"
 Found = tuple[int, int]
 # PostgreSQL: documents walked newest first before the plan is chosen (PostgresBackend).
 PROBE = 200
+# PostgreSQL: tokens of the query the GIN index is asked for (the rarest), and how long the
+# token frequencies read from the planner's statistics are trusted.
+SIEVE_TOKENS = 2
+STATISTICS_SECONDS = 600
+# PostgreSQL: from this share of matches among the newest documents on, the count walks them
+# (about 3 µs a document) rather than asking the GIN index (a common token's posting list
+# alone costs more than walking to the cap at this share).
+WALK_SHARE = 0.2
 
 
 def _conditions(
@@ -55,12 +64,16 @@ class Backend:
         limit: int,
         before: int | None = None,
         offset: int = 0,
+        count_to: int = 0,
     ) -> list[Found]:
         """(document id, item id) of the matching items, newest first, `offset` and `limit`
-        applied; `before` continues the walk after a document.
+        applied; `before` continues the walk after a document. With `count_to`, a backend
+        that meets every match on its way anyhow keeps `count(cap=count_to)`'s answer.
         """
         if self.walks and any(not t.needs_scan for t in terms):
-            return self._walk(cursor, terms, source, facets, offset + limit, before)[offset:]
+            need = offset + limit
+            key = (tuple(terms), source, tuple(sorted(facets.items())), count_to)
+            return self._walk(cursor, terms, source, facets, need, before, key)[offset:]
         sql, params = self._select(terms, source, facets, before)
         cursor.execute(sql + " LIMIT %s OFFSET %s", [*params, limit, offset])
         return cursor.fetchall()
@@ -171,9 +184,18 @@ class PostgresBackend(Backend):
     match of a broad query where walking the newest documents would stop after a few hundred.
     The walk starts on the newest PROBE documents; the share that matched then tells which
     costs less, walking on or checking the older matches the GIN index lists (a bitmap scan).
+    The count follows the same share: a broad query walks on to the cap, a narrower one asks
+    the index for its two rarest tokens only (`_match`); when the walk turned to the index, it
+    met every match anyway, and the count is what it saw.
     """
 
     walks = True
+
+    def __init__(self) -> None:
+        # The share of matches among the documents the last walk went through: the count's
+        # way depends on it. The count itself when the walk met every match up to its cap.
+        self.share: float | None = None
+        self.counted: tuple[tuple, tuple[int, int]] | None = None
 
     def write(
         self, cursor, source: str, doc_ids: Sequence[int], title: str, text: str, parts: list[str]
@@ -209,12 +231,14 @@ class PostgresBackend(Backend):
         facets: dict[str, object],
         need: int,
         before: int | None,
+        count_key: tuple,
     ) -> list[Found]:
         where, params = _conditions(terms, facets, source)
-        match = " AND ".join(["d.tokens @@ to_tsquery('simple', %s)", *where])
-        params = [self._query(terms), *params]
+        match, match_params = self._match(cursor, terms)
+        match = " AND ".join([match, *where])
+        params = [*match_params, *params]
         found: list[Found] = []
-        walked, window = 0, PROBE
+        walked, window, top = 0, PROBE, before
         while len(found) < need:
             below = "" if before is None else "WHERE id < %s"
             bound = [] if before is None else [before]
@@ -222,13 +246,14 @@ class PostgresBackend(Backend):
             # that the share that matched and the documents left are counted alike. Its bounds
             # come first: a document published meanwhile does not shift it.
             cursor.execute(
-                "SELECT count(*), min(id) FROM (SELECT id FROM search_searchdocument"  # noqa: S608
+                "SELECT count(*), min(id), max(id) FROM (SELECT id FROM search_searchdocument"  # noqa: S608
                 f" {below} ORDER BY id DESC LIMIT %s) w",
                 [*bound, window],
             )
-            seen, low = cursor.fetchone()
+            seen, low, high = cursor.fetchone()
             if not seen:
                 break
+            top = top or high + 1
             # The LIMIT keeps the phrase outside: PostgreSQL walks the id index.
             cursor.execute(
                 "SELECT d.id, d.object_id FROM (SELECT * FROM search_searchdocument"  # noqa: S608
@@ -244,15 +269,27 @@ class PostgresBackend(Backend):
             # Ids are dense enough: at most `before` documents are older. A bitmap scan checks
             # the matches among them, the walk about missing / rate documents.
             if rate * rate * before <= missing:
+                # It checks every candidate to order them: taking up to the count's cap costs
+                # no more, and then the count is known (every match before was walked).
+                cap = count_key[-1]
                 cursor.execute(
                     "SELECT d.id, d.object_id FROM search_searchdocument d"  # noqa: S608
                     f" WHERE {match} AND d.id < %s ORDER BY d.id DESC LIMIT %s",
-                    [*params, before, missing],
+                    [*params, before, max(missing, cap + 1 - len(found))],
                 )
-                found += cursor.fetchall()
+                rows = found + cursor.fetchall()
+                if cap:
+                    counted = rows[: cap + 1]
+                    self.counted = (count_key, (len(counted), len({i for _d, i in counted})))
+                found = rows[:need]
                 break
             # No more than are left: a longer LIMIT would have PostgreSQL sort the table.
             window = min(math.ceil(2 * missing / rate), before)
+        if top:
+            # Ids are dense enough: the walk went from `top` down to its last match, or through
+            # the whole table when it found fewer than it needed.
+            oldest = found[-1][0] if len(found) >= need else 1
+            self.share = len(found) / max(1, top - oldest)
         return found[:need]
 
     def count(
@@ -260,15 +297,85 @@ class PostgresBackend(Backend):
     ) -> tuple[int, int]:
         if all(t.needs_scan for t in terms):
             return super().count(cursor, terms, source=source, facets=facets, cap=cap)
-        # In no order: the bitmap scan of the GIN index stops after cap + 1 matches.
+        key = (tuple(terms), source, tuple(sorted(facets.items())), cap)
+        if self.counted and self.counted[0] == key:
+            return self.counted[1]
         where, params = _conditions(terms, facets, source)
+        if self.share is not None and self.share >= WALK_SHARE:
+            # Newest first by the id index, every document checked, until cap + 1 matched.
+            match, match_params = (
+                "ts_match_vq(d.tokens, to_tsquery('simple', %s))",
+                [self._query(terms)],
+            )
+            order = " ORDER BY d.id DESC"
+        else:
+            # In no order: the scan stops after cap + 1 matches.
+            (match, match_params), order = self._match(cursor, terms), ""
         cursor.execute(
             "SELECT count(*), count(DISTINCT object_id) FROM (SELECT d.object_id"  # noqa: S608
-            " FROM search_searchdocument d WHERE d.tokens @@ to_tsquery('simple', %s)"
-            f" AND {' AND '.join(where)} LIMIT %s) found",
-            [self._query(terms), *params, cap + 1],
+            f" FROM search_searchdocument d WHERE {match} AND {' AND '.join(where)}"
+            f"{order} LIMIT %s) found",
+            [*match_params, *params, cap + 1],
         )
         return cursor.fetchone()
+
+    def _match(self, cursor, terms: Sequence[Term]) -> tuple[str, list]:
+        """The phrase condition, in two parts. The GIN index is asked only for the query's
+        rarest tokens (its cost grows with every posting list it intersects, and a common
+        bigram's lists a third of the documents); the phrases themselves are checked on the
+        rows it gives, through the function behind @@, which the planner does not take to the
+        index. Estimating a few tokens, the planner also chooses well between the index and a
+        walk, where a phrase of independent-looking bigrams fooled it.
+        """
+        return (
+            "d.tokens @@ to_tsquery('simple', %s)"
+            " AND ts_match_vq(d.tokens, to_tsquery('simple', %s))",
+            [_sieve(terms, _frequencies(cursor)), self._query(terms)],
+        )
+
+
+_statistics: tuple[float, dict[str, float]] = (-math.inf, {})
+
+
+def _frequencies(cursor) -> dict[str, float]:
+    """Share of documents holding each of the commonest tokens, from the planner's statistics
+    (ANALYZE, run by autovacuum), re-read every STATISTICS_SECONDS. A token not listed is rarer
+    than every listed one."""
+    global _statistics
+    read_at, frequencies = _statistics
+    if time.monotonic() - read_at < STATISTICS_SECONDS:
+        return frequencies
+    cursor.execute(
+        "SELECT most_common_elems::text::text[], most_common_elem_freqs FROM pg_stats"
+        " WHERE schemaname = current_schema() AND tablename = 'search_searchdocument'"
+        " AND attname = 'tokens'"
+    )
+    row = cursor.fetchone()
+    elements, shares = row if row and row[0] else ([], [])
+    frequencies = dict(zip(elements, shares, strict=False))  # shares end with min, max, nulls
+    _statistics = (time.monotonic(), frequencies)
+    return frequencies
+
+
+def _sieve(terms: Sequence[Term], frequencies: dict[str, float]) -> str:
+    """The SIEVE_TOKENS rarest tokens of the phrases, as a tsquery every match satisfies.
+    Among equally rare tokens, the one farthest from those already chosen in its phrase:
+    neighbouring bigrams share a character, and so mostly their documents."""
+    places: dict[str, tuple[int, int]] = {}  # token: (its term, its position there)
+    for n, term in enumerate(terms):
+        for i, token in enumerate(term.tokens):
+            places.setdefault(token, (n, i))
+    chosen: list[str] = []
+
+    def apart(token: str) -> int:
+        n, i = places[token]
+        near = [abs(i - places[c][1]) for c in chosen if places[c][0] == n]
+        return min(near, default=len(places))
+
+    while len(chosen) < min(SIEVE_TOKENS, len(places)):
+        left = [t for t in places if t not in chosen]
+        chosen.append(min(left, key=lambda t: (frequencies.get(t, 0.0), -apart(t), places[t])))
+    return " & ".join(f"'{token}'" for token in chosen)
 
 
 def backend() -> SQLiteBackend | PostgresBackend:

@@ -89,7 +89,7 @@ def search(
         with connection.cursor() as cursor:
             return store.newest(cursor, terms, source=source, facets=facets, limit=limit, **more)
 
-    rows = newest(RANKED_CANDIDATES + 1)
+    rows = newest(RANKED_CANDIDATES + 1, count_to=COUNT_CAP)
     found = _items(rows[:RANKED_CANDIDATES])
     total, exact = len(found), len(rows) <= RANKED_CANDIDATES
     if not exact:

@@ -207,3 +207,12 @@ def test_fts_rows_go_with_their_documents():
         with connection.cursor() as cursor:
             cursor.execute("SELECT count(*) FROM search_fts")
             assert cursor.fetchone()[0] == 0
+
+
+def test_the_index_is_asked_for_the_rarest_tokens_far_apart():
+    """PostgreSQL's sieve: the rarest tokens by the planner's statistics (a token it does not
+    list is rarer than any it does); among equals, the ends of a phrase before its middle."""
+    terms = parse_query("社会消费品零售总额 2024")
+    frequencies = {"社会": 0.7, "会消": 0.4, "消费": 0.5, "费品": 0.4, "总额": 0.4, "2024": 0.3}
+    assert backends._sieve(terms, frequencies) == "'品零' & '售总'"
+    assert backends._sieve(parse_query("政务公开"), {}) == "'政务' & '公开'"
