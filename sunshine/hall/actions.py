@@ -28,6 +28,7 @@ from sunshine.org.permissions import require
 from sunshine.publishing.actions import publish_result
 from sunshine.publishing.models import Publication
 from sunshine.workflow import actions as workflow
+from sunshine.workflow import spec as S
 from sunshine.workflow.models import Instance, Task
 
 from . import notices
@@ -64,6 +65,10 @@ FORM_FIELDS = ("applicant_name", "contact_phone", "project", "address", "descrip
 FOLLOW_UP_CLOCK = "hall.follow_up"
 RESULTS_CATEGORY = ("行政许可和对外管理服务", "办理结果")  # in the 条例 Art. 20 catalogue
 CENT = Decimal("0.01")
+# Signing goes on after the decision until the 送达; what would reopen or reverse the decision
+# (a return, a refusal) is not a signature but a 变更 or 撤回 of its own (《行政许可法》第八条).
+REVIEWING = (Application.State.IN_REVIEW, Application.State.DECIDED)
+AFTER_DECISION = (S.APPROVE, S.ADD_SIGNER, S.TRANSFER)
 
 
 def _own_fields(row: models.Model | type[models.Model]) -> list[str]:
@@ -491,45 +496,80 @@ def sign(
     at: datetime | None = None,
 ) -> Application:
     """An officer signs a review task; the application follows the process: a return to the
-    applicant pauses the case clocks, a refusal or the last step decides (第三十八条).
+    applicant pauses the case clocks; the approval of the deciding step (or the end of a process
+    without one) grants and a refusal at any step denies (第三十八条), then and there; a grant
+    is completed when the process ends with the 送达 (第四十四条).
 
-    `fee` is what the case was charged (出证 at the last step; 0 for 不收费 items): required
-    when the signature grants, kept when it denies, ignored while the case is still running."""
+    `fee` is what the case was charged, due with the decision (出证 follows it): required when
+    the signature grants, kept when it denies, ignored otherwise."""
     at = at or timezone.now()
     fee = _fee(fee)
     with transaction.atomic():
         app = _lock(Application.objects.get(instance=task.instance_id))
-        if app.state != Application.State.IN_REVIEW:
+        if app.state not in REVIEWING:
             raise ActionError(_("该办件当前不在审查中。"))
-        workflow.act(actor, task, verb, opinion=opinion, target=target, to_user=to_user, at=at)
-        instance = Instance.objects.get(pk=task.instance_id)
+        if app.decision and verb not in AFTER_DECISION:
+            raise ActionError(_("决定已作出，待送达；变更或撤回决定须依法另行办理。"))
+        signed = workflow.act(
+            actor, task, verb, opinion=opinion, target=target, to_user=to_user, at=at
+        )
+        instance = Instance.objects.select_related("definition").get(pk=task.instance_id)
+        ended = instance.state in (Instance.State.APPROVED, Instance.State.REJECTED)
         if instance.state == Instance.State.WAITING:
             app.state = Application.State.RETURNED
             for clock in _case_clocks(app):
                 pause_clock(clock, reason=PauseReason.CORRECTION, actor=actor, at=at)
-        elif instance.state in (Instance.State.APPROVED, Instance.State.REJECTED):
-            granted = instance.state == Instance.State.APPROVED
-            if granted and fee is None:
-                raise ActionError(_("请填写实收费用（不收费的填 0）。"), field="fee")
-            app.state, app.decided_at, app.completed_at = Application.State.COMPLETED, at, at
-            app.decision = Application.Decision.GRANTED if granted else Application.Decision.DENIED
-            app.decision_reason = "" if granted else opinion.strip()
-            app.fee_charged = fee
-            for clock in _case_clocks(app):
-                stop_clock(clock, outcome=app.get_decision_display(), actor=actor, at=at)
-            notice = notices.decision(app, actor=actor, at=at)
-            if granted and app.item.item_type == ItemType.LICENSING:
-                app.publication = _publish_grant(actor, app, notice)
-        else:
+        elif instance.state == Instance.State.REJECTED:
+            _decide(actor, app, granted=False, reason=opinion, fee=fee, at=at)
+        elif not app.decision and (ended or _is_deciding(instance, signed)):
+            _decide(actor, app, granted=True, reason="", fee=fee, at=at)
+        elif not ended:
             return app
+        if ended:
+            app.state, app.completed_at = Application.State.COMPLETED, at
         app.save()
         record(actor, "hall.progress", app, after=snapshot(app, APP_FIELDS))
     return app
 
 
+def _is_deciding(instance: Instance, signed: Task) -> bool:
+    """Whether the signature approved the step the process marks as making the decision."""
+    step = instance.definition.parsed.deciding
+    return (
+        step is not None
+        and signed.kind == Task.Kind.STEP
+        and signed.state == Task.State.APPROVED
+        and signed.step_key == step.key
+    )
+
+
+def _decide(
+    actor: Any,
+    app: Application,
+    *,
+    granted: bool,
+    reason: str,
+    fee: Decimal | None,
+    at: datetime,
+) -> None:
+    """The decision: the case clocks stop (the limits of 第四十二条 run to the decision), the
+    decision notice is issued and a grant of a 行政许可 published (第四十条)."""
+    if granted and fee is None:
+        raise ActionError(_("请填写实收费用（不收费的填 0）。"), field="fee")
+    app.state, app.decided_at = Application.State.DECIDED, at
+    app.decision = Application.Decision.GRANTED if granted else Application.Decision.DENIED
+    app.decision_reason = reason.strip()
+    app.fee_charged = fee
+    for clock in _case_clocks(app):
+        stop_clock(clock, outcome=app.get_decision_display(), actor=actor, at=at)
+    notice = notices.decision(app, actor=actor, at=at)
+    if granted and app.item.item_type == ItemType.LICENSING:
+        app.publication = _publish_grant(actor, app, notice)
+
+
 def _publish_grant(actor: Any, app: Application, notice: Notice) -> Publication:
     """准予行政许可决定 are public (《行政许可法》第四十条, 条例 Art. 20(5)), published by the
-    system as the decision is served: the leaders signed it in the case's own process, and the
+    system as the decision is made: the leaders signed it in the case's own process, and the
     body holds only the decision's public particulars (no phone, ID or address; a natural
     person's name masked), so there is nothing for a second review chain to weigh."""
     licensee = app.applicant_name

@@ -1,9 +1,20 @@
-"""Demo service items from the seeds (商务局 licences and filings), with their processes."""
+"""Demo service items from the seeds (商务局 licences and filings), with their processes and the
+blank forms and filled-in samples (空白表格, 示例样表) of their form materials."""
 
+import hashlib
+import io
+import json
 from decimal import Decimal
 
+from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models.fields.files import FieldFile
+from docx import Document
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml.ns import qn
+from docx.shared import Pt, RGBColor
 
+from sunshine.documents.letters import BODY_FONT
 from sunshine.org.models import Department
 from sunshine.workflow.models import ProcessDefinition
 
@@ -41,10 +52,11 @@ LICENCE_STEPS = [
     {"key": "meeting", "name": "局长办公会议审议", "role": "leader", "department": "SLS-SWJ",
      "limit": 3, "risks": [{"grade": "高", "point": "违规决策", "control": "集体审议，记录在案"}]},
     {"key": "decide", "name": "制作决定书", "role": "handler", "department": "SLS-SWJ-SCYX",
-     "limit": 2},
+     "limit": 2, "decides": True},
     {"key": "deliver", "name": "送达", "role": "window", "department": "SLS-SWJ-BGS", "limit": 2,
      "actions": ["approve"]},
 ]  # fmt: skip
+# A 备案 is not a licensing decision: it is done when the filing is returned (办结送达).
 FILING_STEPS = [
     {**LICENCE_STEPS[0]},
     {"key": "check", "name": "业务科室审核", "role": "handler", "department": "SLS-SWJ-SCYX",
@@ -69,11 +81,13 @@ ITEMS = [
      "外商投资企业批准证书", ["投资审批", "开办企业"],
      [("投资者身份证明", True, 0, 1, "《中华人民共和国外商投资法》第三十四条")]),
     ("004", "酒类流通备案", ItemType.OTHER, "filing", 5, 3, "酒类流通备案登记表",
-     ["商贸流通", "开办企业"], []),
+     ["商贸流通", "开办企业"], [("酒类流通备案登记表", True, 1, 0, "《酒类流通管理办法》")]),
     ("005", "对外贸易经营者备案登记", ItemType.OTHER, "filing", 5, 3,
-     "对外贸易经营者备案登记表", ["对外贸易", "开办企业"], []),
+     "对外贸易经营者备案登记表", ["对外贸易", "开办企业"],
+     [("对外贸易经营者备案登记表", True, 1, 0, "《对外贸易经营者备案登记办法》")]),
     ("006", "单用途商业预付卡备案", ItemType.OTHER, "filing", 5, 3, "单用途商业预付卡备案证明",
-     ["商贸流通", "企业变更"], []),
+     ["商贸流通", "企业变更"],
+     [("单用途商业预付卡备案表", True, 1, 0, "《单用途商业预付卡管理办法（试行）》")]),
 ]  # fmt: skip
 LIFE_EVENTS = {"开办企业", "企业变更", "项目建设"}
 # impl code suffix: (name, standard, per-case ceiling in yuan or None when it depends, basis)
@@ -84,17 +98,48 @@ FEES = {
             "示例省发展改革委 示发改价费〔2024〕12号"),
 }  # fmt: skip
 
+# Materials that are forms to fill in, by how their names end.
+FORM_NAMES = ("申请书", "申请表", "登记表", "备案表")
+# The fields of every demo form (those of the online application among them), with the
+# fictitious values of the sample (申请事项 and 申请内容 come from the item).
+FORM_FIELDS = [
+    ("申请人名称", "示例市阳光商贸有限公司"),
+    ("统一社会信用代码", "91990000MA0000000X"),
+    ("法定代表人（负责人）", "张示例"),
+    ("住所", "示例市滨江路 1 号"),
+    ("联系人", "李示例"),
+    ("联系电话", "0000-12345678"),
+    ("申请事项", ""),
+    ("申请内容", ""),
+    ("经营（项目）地址", "示例市滨江路 88 号"),
+    ("情况说明", "申请人具备与经营规模相适应的场所、设施和人员，所附材料齐全。"),
+]
+# impl code suffix: the sample's 申请内容.
+SAMPLE_PROJECTS = {
+    "001": "新设加油站一座（汽油、柴油零售）",
+    "002": "新建生猪定点屠宰场，年屠宰能力 10 万头",
+    "003": "设立外商独资商贸企业",
+    "004": "酒类批发、零售经营备案",
+    "005": "货物进出口经营备案登记",
+    "006": "单用途商业预付卡发卡备案（集团发卡）",
+}
+PLEDGE = "申请人承诺：所填内容及所附材料真实、合法、有效，如有虚假，愿承担相应的法律责任。"
+
 
 def _definition(key: str, name: str, steps: list, committed: int) -> ProcessDefinition:
+    spec = {"steps": steps}
     definition, created = ProcessDefinition.objects.get_or_create(
         key=key,
         version=1,
-        defaults={"name": name, "committed_limit": committed, "spec": {"steps": steps}},
+        defaults={"name": name, "committed_limit": committed, "spec": spec},
     )
     if created:
         definition.full_clean()
         definition.status = ProcessDefinition.Status.PUBLISHED
         definition.save()
+    elif definition.spec != spec and not definition.instances.exists():
+        # A database loaded before the spec changed (the deciding step marked), no case on it.
+        ProcessDefinition.objects.filter(pk=definition.pk).update(spec=spec)
     return definition
 
 
@@ -108,11 +153,84 @@ def _fees() -> None:
         ServiceItem.objects.filter(pk=item.pk).update(free=False)
 
 
+def _form_docx(content: dict) -> bytes:
+    """A form as Word: the title, the fields as a table to fill in, the pledge and signature,
+    and the legal basis that asks for it; a sample says so above its title."""
+    document = Document()
+    normal = document.styles["Normal"]
+    normal.font.name, normal.font.size = BODY_FONT, Pt(12)
+    # Without the East-Asian font named, Word sets the Chinese text in a Latin font.
+    normal.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), BODY_FONT)
+    if content["sample"]:
+        note = document.add_paragraph()
+        note.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        run = note.add_run("示例样表 · 所填内容均为虚构，仅供参考")
+        run.font.bold, run.font.color.rgb = True, RGBColor(0xCC, 0, 0)
+    title = document.add_paragraph()
+    title.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    run = title.add_run(content["title"])
+    run.font.bold, run.font.size = True, Pt(18)
+    table = document.add_table(rows=0, cols=2)
+    table.style = "Table Grid"
+    for label, value in content["rows"]:
+        cells = table.add_row().cells
+        cells[0].paragraphs[0].add_run(label).font.bold = True
+        cells[1].text = value
+    for text in (PLEDGE, content["signature"], content["basis"]):
+        document.add_paragraph(text)
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def _form(item: ServiceItem, material: Material, *, sample: bool) -> dict:
+    """What a form says, as data: it names the file (see _store) and is rendered by _form_docx."""
+    filled = {"申请事项": item.name}
+    if sample:
+        project = SAMPLE_PROJECTS.get(item.impl_code.rsplit("-", 1)[-1], "")
+        filled = {**dict(FORM_FIELDS), **filled, "申请内容": project}
+    title = f"{item.name}申请书" if material.name == "申请书" else material.name
+    bases = "；".join(f"{b.law}{b.article}" for b in item.bases.all())
+    return {
+        "sample": sample,
+        "title": f"{title}（样表）" if sample else title,
+        "rows": [(label, filled.get(label, "")) for label, _example in FORM_FIELDS],
+        "signature": "申请人（签章）：示例市阳光商贸有限公司　　2026年3月2日"
+        if sample
+        else "申请人（签章）：　　　　　　　　　　　　年　　月　　日",
+        "basis": f"填表依据：{material.basis}；事项设定依据：{bases}。",
+    }
+
+
+def _store(file: FieldFile, content: dict) -> None:
+    """The form under a name its content gives: a database loaded again, or a test's, takes the
+    file already stored instead of writing another copy."""
+    digest = hashlib.sha256(json.dumps(content, ensure_ascii=False).encode()).hexdigest()[:16]
+    name = f"hall/forms/demo-{digest}.docx"
+    if not file.storage.exists(name):
+        name = file.storage.save(name, ContentFile(_form_docx(content)))
+    file.name = name
+
+
+def _forms() -> None:
+    """空白表格 and 示例样表 for the demo items' form materials that have none yet."""
+    materials = Material.objects.filter(
+        item__impl_code__startswith="SLS-SWJ-DEMO-", item__is_current=True
+    ).select_related("item")
+    for material in materials:
+        if not material.name.endswith(FORM_NAMES) or (material.blank_form and material.sample):
+            continue
+        _store(material.blank_form, _form(material.item, material, sample=False))
+        _store(material.sample, _form(material.item, material, sample=True))
+        material.save(update_fields=["blank_form", "sample"])
+
+
 @transaction.atomic
 def load(stdout) -> None:
     if not ServiceItem.objects.filter(impl_code__startswith="SLS-SWJ-DEMO-").exists():
         _items(stdout)
     _fees()
+    _forms()
 
 
 def _items(stdout) -> None:

@@ -339,6 +339,8 @@ class Application(models.Model):
         SUBMITTED = "submitted", _("待受理")
         CORRECTION = "correction", _("待补正")
         IN_REVIEW = "in_review", _("审查中")
+        # Decided (《行政许可法》第三十八条), not yet served (第四十四条).
+        DECIDED = "decided", _("决定已作出，待送达")
         RETURNED = "returned", _("退回申请人")
         REFUSED = "refused", _("不予受理")
         COMPLETED = "completed", _("已办结")

@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.index, name="index"),
     path("items/<int:pk>/", views.item, name="item"),
     path("items/<int:pk>/apply/", views.apply, name="apply"),
+    path("materials/<int:pk>/<str:kind>/", views.material_form, name="material_form"),
     path("my/", views.mine, name="mine"),
     path("applications/<int:pk>/", views.application, name="application"),
     path("applications/<int:pk>/submit/", views.submit, name="submit"),

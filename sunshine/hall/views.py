@@ -1,4 +1,5 @@
 from collections.abc import Callable
+from pathlib import PurePath
 from typing import Any
 from urllib.parse import quote
 
@@ -33,6 +34,7 @@ from .forms import (
 from .models import (
     Application,
     FollowUp,
+    Material,
     Notice,
     ServiceItem,
     SpecialProcedure,
@@ -163,14 +165,18 @@ def application(request: HttpRequest, pk: int) -> HttpResponse:
     mine = [t for t in pending if can(user, "workflow.act", t)]
     steps = app.instance.definition.parsed.steps if app.instance else []
     current = app.instance.step if app.instance and app.instance.state == "running" else None
-    in_review = app.state == Application.State.IN_REVIEW
-    # The last step serves the decision (出证/出文): its signer records the fee charged.
+    reviewing = app.state in actions.REVIEWING
+    # The signature that decides records the fee charged: the deciding step's, or the last
+    # one's in a process without one (see actions.sign).
     last = current is not None and app.instance.position == len(steps) - 1
+    decides = current is not None and not app.decision and (current.decides or last)
     for task in mine:
         consult = task.kind == Task.Kind.CONSULT
         verbs = ("approve",) if consult else (current.actions if current else ())
-        task.verbs = [(v, VERB_LABELS[v]) for v in verbs] if in_review else []
-        task.records_fee = last and not consult
+        if app.decision:
+            verbs = [v for v in verbs if v in actions.AFTER_DECISION]
+        task.verbs = [(v, VERB_LABELS[v]) for v in verbs] if reviewing else []
+        task.records_fee = decides and not consult
     history = (
         app.instance.tasks.exclude(acted_at=None).select_related("department", "acted_by")
         if app.instance
@@ -184,7 +190,9 @@ def application(request: HttpRequest, pk: int) -> HttpResponse:
         "history": history,
         "open_tasks": pending,
         "my_tasks": mine,
-        "earlier_steps": steps[: app.instance.position] if app.instance else [],
+        "earlier_steps": steps[: app.instance.position]
+        if app.instance and not app.decision
+        else [],
         "clocks": [(c, explain_clock(c)) for c in (app.committed_clock, app.statutory_clock) if c],
         "specials": app.special_procedures.all(),
         "is_applicant": app.applicant_id == user.pk,
@@ -346,6 +354,21 @@ def notice(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     filename = f"{obj.get_kind_display()}-{obj.application.number}.{fmt}"
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
     return response
+
+
+def material_form(request: HttpRequest, pk: int, kind: str) -> FileResponse:
+    """A guide's 空白表格 or 示例样表: public as the guide is, streamed like every stored file
+    (the store is never served directly)."""
+    material = get_object_or_404(Material, pk=pk)
+    stored = {
+        "blank": (material.blank_form, _("空白表格")),
+        "sample": (material.sample, _("示例样表")),
+    }
+    file, label = stored.get(kind, (None, ""))
+    if not file:
+        raise Http404
+    filename = f"{material.name}（{label}）{PurePath(file.name).suffix}"
+    return FileResponse(file.open("rb"), as_attachment=True, filename=filename)
 
 
 @login_required

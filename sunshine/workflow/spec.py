@@ -9,6 +9,9 @@ A definition's `spec` is JSON edited in the admin:
        "branches": [{"key": "a", "name": "…", "role": "reviewer", "department": "…"}, …]},
       {"key": "hearing", "name": "…", "role": "…", "department": "…", "limit": 3,
        "when": {"field": "scale", "op": "eq", "value": "large"}},
+      {"key": "decide", "name": "制作决定书", "role": "handler", "department": "…", "limit": 2,
+       "decides": true},
+      {"key": "deliver", "name": "送达", "role": "window", "department": "…", "limit": 2},
     ]}
 
 A step with `branches` is a parallel step (并联审批): one task per branch, joined by `join`
@@ -16,6 +19,11 @@ A step with `branches` is a parallel step (并联审批): one task per branch, j
 carries it and the case is rejected only if every branch refuses). Limits are working days
 (《行政许可法》第八十二条); the intake step (受理, 第三十二条) runs before the decision period and
 does not count towards the committed limit.
+
+The approval of the step marked `decides` makes the decision (《行政许可法》第三十八条): the
+decision period (第四十二条) ends there, not at the 送达 that follows (第四十四条). At most one
+step decides, a single lane (a joint review gives opinions, one office decides); without one the
+decision is made when the process ends.
 """
 
 import json
@@ -86,6 +94,7 @@ class Step:
     department: str = ""
     actions: tuple[str, ...] = DEFAULT_ACTIONS
     intake: bool = False
+    decides: bool = False
     branches: tuple[Branch, ...] = ()
     join: str = "all"
     when: Condition | None = None
@@ -109,6 +118,11 @@ class Spec:
             if step.key == key:
                 return i
         raise SpecError(_("流程中没有环节“%(key)s”。") % {"key": key})
+
+    @property
+    def deciding(self) -> Step | None:
+        """The step whose approval makes the decision; None: the end of the process does."""
+        return next((step for step in self.steps if step.decides), None)
 
     @property
     def total_limit(self) -> int:
@@ -191,6 +205,14 @@ def parse(data: Any) -> Spec:
         else:
             join = "all"
             role, department = _role(raw, where), _text(raw, "department", where)
+        decides = raw.get("decides", False)
+        if not isinstance(decides, bool):
+            raise SpecError(_("%(where)s的“decides”须为 true 或 false。") % {"where": where})
+        if decides and branches:
+            raise SpecError(
+                _("%(where)s是并联环节，不能作为作出决定的环节；请在会审之后设决定环节。")
+                % {"where": where}
+            )
         if n == 1 and (RETURN_PREVIOUS in actions or RETURN_ANY in actions):
             actions = tuple(a for a in actions if a not in (RETURN_PREVIOUS, RETURN_ANY))
         steps.append(
@@ -202,6 +224,7 @@ def parse(data: Any) -> Spec:
                 department=department,
                 actions=actions,
                 intake=bool(raw.get("intake")),
+                decides=decides,
                 branches=tuple(branches),
                 join=join,
                 when=_condition(raw.get("when"), where),
@@ -214,6 +237,13 @@ def parse(data: Any) -> Spec:
         )
     if any(s.intake for s in steps[1:]):
         raise SpecError(_("只有第一个环节可以是受理环节。"))
+    deciding = [s.name for s in steps if s.decides]
+    if len(deciding) > 1:
+        raise SpecError(
+            _("只能有一个作出决定的环节，现有：%(names)s。") % {"names": "、".join(deciding)}
+        )
+    if any(s.decides and s.intake for s in steps):
+        raise SpecError(_("受理环节不能作为作出决定的环节。"))
     return Spec(tuple(steps))
 
 

@@ -1,8 +1,9 @@
 """网上办事大厅 end to end: an enterprise finds a licence in the catalogue and applies with its
-materials, the window asks for 补正, the case goes through 初审 → 审查 → 并联会审 → 审议 → 决定 →
-送达 (where the fee charged is recorded and the grant is published to the portal), the enterprise
-downloads its notices and rates the service, and the 差评 opens a follow-up that an officer
-closes."""
+materials (the guide offers the application form blank and filled in), the window asks for
+补正, the case goes through 初审 → 审查 → 并联会审 → 审议 → 决定 (where the decision is made, the
+fee charged recorded and the grant published to the portal) → 送达 (which completes it), the
+enterprise downloads its notices and rates the service, and the 差评 opens a follow-up that an
+officer closes."""
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -62,6 +63,8 @@ def test_licence_from_application_to_follow_up(page: Page, live_server, demo, sh
     expect(page.locator("ol.flow")).to_be_visible()
     expect(page.locator("dd.fees")).to_contain_text("每件不超过 50.00 元")
     expect(page.locator("ol.flow")).to_contain_text("廉政风险点")
+    assert download(page, "下载申请书空白表格").startswith(b"PK")
+    assert download(page, "下载申请书示例样表").startswith(b"PK")
     shot(page, "hall-guide")
     page.get_by_role("link", name="在线申请").click()
     page.get_by_label("申请内容").fill("示例市滨江生猪定点屠宰场新建")
@@ -126,25 +129,32 @@ def test_licence_from_application_to_follow_up(page: Page, live_server, demo, sh
     for username, task, opinion in [
         ("market", "joint-scjg", "市场监管局意见：同意。"),
         ("director", "meeting", "局长办公会议审议通过。"),
-        ("handler", "decide", "决定书已制作。"),
     ]:
         open_case(page, live_server, username, pw, number)
         sign(page, task, opinion)
-    # 送达 is 出证: the window records the fee charged, checked before anything is decided.
-    open_case(page, live_server, "window", pw, number)
-    card = page.locator('section[data-task="deliver"]')
-    expect(card.locator("p.hint")).to_contain_text("每件不超过 50.00 元")
-    card.get_by_label("处理意见").fill("已送达申请人。")
+    # 制作决定书 makes the decision: its signer records the fee charged, checked before anything
+    # is decided.
+    open_case(page, live_server, "handler", pw, number)
+    card = page.locator('section[data-task="decide"]')
+    expect(card.locator("p.hint").first).to_contain_text("每件不超过 50.00 元")
+    card.get_by_label("处理意见").fill("决定书已制作。")
     card.get_by_label("实收费用（元）").fill("-50")
     card.get_by_role("button", name="签署").click()
     expect(page.get_by_text("实收费用（元）：")).to_be_visible()
     expect(page.locator("dd.state")).to_have_text("审查中")
     card.get_by_label("实收费用（元）").fill("50")
-    card.get_by_label("处理意见").fill("已送达申请人，收取证书工本费。")
+    card.get_by_label("处理意见").fill("决定书已制作，收取证书工本费。")
     card.get_by_role("button", name="签署").click()
     expect(page.get_by_text("已签署意见。")).to_be_visible()
-    expect(page.locator("dd.state")).to_contain_text("准予")
+    expect(page.locator("dd.state")).to_have_text("决定已作出，待送达 · 准予许可")
     expect(page.locator("dd.fee")).to_have_text("50.00 元")
+    shot(page, "hall-decided")
+    # 送达 completes the case; the fee was recorded with the decision.
+    open_case(page, live_server, "window", pw, number)
+    card = page.locator('section[data-task="deliver"]')
+    expect(card.get_by_label("实收费用（元）")).to_have_count(0)
+    sign(page, "deliver", "已送达申请人。")
+    expect(page.locator("dd.state")).to_have_text("已办结 · 准予许可")
     expect(page.locator("table.history")).to_contain_text("市场监管局意见：同意。")
     shot(page, "hall-completed-staff")
 

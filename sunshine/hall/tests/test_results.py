@@ -1,6 +1,7 @@
-"""The decision and what follows it: the fee charged recorded at the last step, the grant
-published to the portal (条例 Art. 20(5), 《行政许可法》第四十条), and the decision fields the
-annual report counts from."""
+"""The decision and what follows it: made at the deciding step (《行政许可法》第三十八条), with
+the fee charged, the decision clocks stopped and the grant published to the portal (条例 Art.
+20(5), 第四十条); the case completed at the 送达 (第四十四条); and the decision fields the annual
+report counts from."""
 
 from datetime import timedelta
 from decimal import Decimal
@@ -19,8 +20,9 @@ from sunshine.workflow.rules import may_act
 
 from .test_hall import AT, DATA, files, review, submitted
 
+DECIDED = AT + timedelta(days=7)
 DONE = AT + timedelta(days=9)
-BEFORE_DELIVERY = ["handler", "deputy", "reviewer", "market", "director", "handler"]
+BEFORE_DECISION = ["handler", "deputy", "reviewer", "market", "director"]
 
 
 def results() -> int:
@@ -28,28 +30,36 @@ def results() -> int:
     return Publication.objects.filter(doc_number__contains="许准字").count()
 
 
-def at_delivery(demo, app: Application | None = None) -> Application:
-    """A licence application accepted and reviewed up to its last step, 送达."""
+def at_decision(demo, app: Application | None = None) -> Application:
+    """A licence application accepted and reviewed up to its deciding step, 制作决定书."""
     app = actions.accept(demo.users["window"], app or submitted(demo), at=AT)
-    review(demo, app, BEFORE_DELIVERY, AT + timedelta(days=1))
+    review(demo, app, BEFORE_DECISION, AT + timedelta(days=1))
     return app
 
 
-def deliver(demo, app: Application, fee, username: str = "window") -> Application:
+def decide(demo, app: Application, fee, username: str = "handler") -> Application:
     (task,) = open_tasks(app.instance)
-    return actions.sign(demo.users[username], task, "approve", opinion="已送达", fee=fee, at=DONE)
+    return actions.sign(
+        demo.users[username], task, "approve", opinion="决定书已制作", fee=fee, at=DECIDED
+    )
+
+
+def deliver(demo, app: Application, fee=None) -> Application:
+    (task,) = open_tasks(app.instance)
+    return actions.sign(demo.users["window"], task, "approve", opinion="已送达", fee=fee, at=DONE)
 
 
 def test_a_grant_is_recorded_with_its_fee_and_published(demo, client):
-    app = deliver(demo, at_delivery(demo), "0")
+    app = decide(demo, at_decision(demo), "0")
     app.refresh_from_db()
-    assert app.state == Application.State.COMPLETED
-    assert app.decision == Application.Decision.GRANTED and app.decided_at == DONE
+    assert app.state == Application.State.DECIDED and app.completed_at is None
+    assert app.decision == Application.Decision.GRANTED and app.decided_at == DECIDED
     assert app.fee_charged == Decimal("0.00")
     grant = app.notices.get(kind=Notice.Kind.GRANT)
+    assert grant.issued_at == DECIDED
     publication = app.publication
     assert publication.state == Publication.State.PUBLISHED and publication.index_number
-    assert publication.published_at == DONE and publication.doc_number == grant.number
+    assert publication.published_at == DECIDED and publication.doc_number == grant.number
     assert publication.organisation.code == "SLS-SWJ"
     assert (publication.category.parent.name, publication.category.name) == (
         "行政许可和对外管理服务",
@@ -60,7 +70,7 @@ def test_a_grant_is_recorded_with_its_fee_and_published(demo, client):
         assert public in publication.body
     for private in (DATA["contact_phone"], DATA["address"], DATA["project"]):
         assert private not in publication.body and private not in publication.title
-    audited = AuditEvent.objects.get(verb="hall.progress", object_id=str(app.pk))
+    (audited,) = AuditEvent.objects.filter(verb="hall.progress", object_id=str(app.pk))
     assert audited.after["fee_charged"] == "0.00" and audited.after["decision"] == "granted"
     assert AuditEvent.objects.filter(verb="publishing.publish", object_id=str(publication.pk))
 
@@ -69,7 +79,40 @@ def test_a_grant_is_recorded_with_its_fee_and_published(demo, client):
     client.force_login(demo.users["13800000002"])
     case = client.get(f"/hall/applications/{app.pk}/").content.decode()
     assert f'href="/gk/i/{publication.pk}/"' in case and publication.index_number in case
-    assert "0.00 元" in case
+    assert "0.00 元" in case and "决定已作出，待送达" in case
+
+    app = deliver(demo, app, "99")  # the fee was charged with the decision
+    app.refresh_from_db()
+    assert app.state == Application.State.COMPLETED and app.completed_at == DONE
+    assert app.decided_at == DECIDED and app.fee_charged == Decimal("0.00")
+    assert app.notices.filter(kind=Notice.Kind.GRANT).count() == 1 and results() == 1
+    assert "已办结" in client.get(f"/hall/applications/{app.pk}/").content.decode()
+
+
+def test_the_decision_period_ends_at_the_decision_not_at_delivery(demo):
+    app = deliver(demo, decide(demo, at_decision(demo), "0"))
+    app.refresh_from_db()
+    for clock in (app.statutory_clock, app.committed_clock):
+        assert clock.state == "stopped" and clock.stopped_at == DECIDED
+    assert app.decided_at == DECIDED and app.completed_at == DONE
+    assert app.instance.finished_at == DONE
+
+
+def test_after_the_decision_only_the_delivery_goes_on(demo, client):
+    app = decide(demo, at_decision(demo), "0")
+    (task,) = open_tasks(app.instance)
+    with pytest.raises(ActionError, match="决定已作出"):
+        actions.sign(demo.users["window"], task, "reject", opinion="不予许可", at=DONE)
+    with pytest.raises(ActionError, match="只有审查中的办件"):
+        actions.start_special_procedure(
+            demo.users["handler"], app, kind="expert", days=5, reason="专家评审"
+        )
+    client.force_login(demo.users["window"])
+    page = client.get(f"/hall/applications/{app.pk}/").content.decode()
+    assert 'data-task="deliver"' in page and 'name="fee"' not in page
+    assert 'value="reject"' not in page and "决定已作出，待送达" in page
+    app.refresh_from_db()
+    assert app.decision == Application.Decision.GRANTED and app.decided_at == DECIDED
 
 
 @pytest.mark.parametrize(
@@ -87,19 +130,20 @@ def test_a_grant_is_recorded_with_its_fee_and_published(demo, client):
     ],
 )
 def test_a_grant_needs_a_proper_fee_and_changes_nothing_without_one(demo, fee, message):
-    app = at_delivery(demo)
+    app = at_decision(demo)
     with pytest.raises(ActionError, match=message) as error:
-        deliver(demo, app, fee)
+        decide(demo, app, fee)
     assert error.value.field == "fee"
     app.refresh_from_db()
     assert app.state == Application.State.IN_REVIEW and app.decided_at is None
     assert app.fee_charged is None and app.publication is None
-    assert [t.step_key for t in open_tasks(app.instance)] == ["deliver"]
+    assert app.statutory_clock.state == "running"
+    assert [t.step_key for t in open_tasks(app.instance)] == ["decide"]
     assert results() == 0 and not app.notices.filter(kind="grant").exists()
 
 
 def test_the_fee_is_kept_in_yuan_and_fen(demo):
-    app = deliver(demo, at_delivery(demo), "50.5")
+    app = decide(demo, at_decision(demo), "50.5")
     app.refresh_from_db()
     assert app.fee_charged == Decimal("50.50")
 
@@ -112,6 +156,8 @@ def test_a_veto_denies_without_publishing(demo):
     actions.sign(market, task, "reject", opinion="不符合食品安全条件。", at=DONE)
     app.refresh_from_db()
     assert app.decision == Application.Decision.DENIED and app.decided_at == DONE
+    assert app.state == Application.State.COMPLETED and app.completed_at == DONE
+    assert app.statutory_clock.stopped_at == DONE
     assert app.decision_reason == "不符合食品安全条件。"
     assert app.fee_charged is None and app.publication is None
     assert app.notices.filter(kind=Notice.Kind.DENIAL).exists()
@@ -123,14 +169,22 @@ def test_refusal_at_intake_is_not_a_licensing_decision(demo):
     assert app.decision == "" and app.decided_at is None
 
 
-def test_a_filing_records_its_fee_but_is_not_a_licence_to_publish(demo):
+def test_a_filing_without_a_deciding_step_is_decided_when_its_process_ends(demo):
     item = ServiceItem.objects.get(name="酒类流通备案")
+    assert item.process.parsed.deciding is None
     user = demo.users["13800000002"]
     app = actions.submit(user, actions.save_draft(user, item, data=DATA, files=files(item)), at=AT)
     app = actions.accept(demo.users["window"], app, at=AT)
-    review(demo, app, ["handler"], AT)
+    review(demo, app, ["handler"], DECIDED)
+    app.refresh_from_db()
+    assert app.state == Application.State.IN_REVIEW and app.decided_at is None
+    with pytest.raises(ActionError, match="请填写实收费用"):
+        deliver(demo, app)
     app = deliver(demo, app, "0")
+    assert app.state == Application.State.COMPLETED
     assert app.decision == Application.Decision.GRANTED and app.fee_charged == 0
+    assert app.decided_at == app.completed_at == DONE
+    assert app.statutory_clock.stopped_at == DONE
     assert app.publication is None and results() == 0
 
 
@@ -140,33 +194,31 @@ def test_a_natural_persons_name_is_masked_in_the_publication(demo):
     item = ServiceItem.objects.get(name="成品油零售经营资格初审（加油站设置）")
     draft = actions.save_draft(citizen, item, data=data, files=files(item))
     app = actions.submit(citizen, draft, at=AT)
-    app = deliver(demo, at_delivery(demo, app), "0")
+    app = decide(demo, at_decision(demo, app), "0")
     body = app.publication.body + app.publication.title
     assert "王**" in body and "王小明" not in body
 
 
-def test_only_the_signer_of_the_last_step_records_the_fee(demo, client):
-    app = at_delivery(demo)
+def test_only_the_deciding_signature_records_the_fee(demo, client):
+    app = at_decision(demo)
     (task,) = open_tasks(app.instance)
     with pytest.raises(PermissionDenied):
-        actions.sign(demo.users["handler"], task, "approve", opinion="x", fee="0", at=DONE)
-    client.force_login(demo.users["window"])
+        actions.sign(demo.users["window"], task, "approve", opinion="x", fee="0", at=DONE)
+    client.force_login(demo.users["handler"])
     page = client.get(f"/hall/applications/{app.pk}/").content.decode()
-    assert 'name="fee"' in page and "本事项不收费" in page
+    assert 'name="fee"' in page and "本事项不收费" in page and "通过即作出准予决定" in page
     # The form refuses a negative fee with the field's name; nothing is decided.
     response = client.post(
-        f"/hall/tasks/{task.pk}/sign/", {"verb": "approve", "opinion": "已送达", "fee": "-5"}
+        f"/hall/tasks/{task.pk}/sign/", {"verb": "approve", "opinion": "同意", "fee": "-5"}
     )
     assert response.status_code == 302
     page = client.get(f"/hall/applications/{app.pk}/").content.decode()
     assert "实收费用（元）：" in page
     app.refresh_from_db()
     assert app.state == Application.State.IN_REVIEW
-    client.post(
-        f"/hall/tasks/{task.pk}/sign/", {"verb": "approve", "opinion": "已送达", "fee": "0"}
-    )
+    client.post(f"/hall/tasks/{task.pk}/sign/", {"verb": "approve", "opinion": "同意", "fee": "0"})
     app.refresh_from_db()
-    assert app.state == Application.State.COMPLETED and app.fee_charged == 0
+    assert app.state == Application.State.DECIDED and app.fee_charged == 0
     # Earlier steps have no fee field.
     fresh = actions.accept(demo.users["window"], submitted(demo), at=AT)
     client.force_login(demo.users["handler"])
@@ -193,14 +245,14 @@ def test_the_guide_shows_fee_standards_and_the_catalogue_is_browsable(demo, clie
 
 
 @pytest.mark.django_db(transaction=True)
-def test_two_deliveries_at_once_decide_and_publish_once(demo):
-    app = at_delivery(demo)
+def test_two_decisions_at_once_decide_and_publish_once(demo):
+    app = at_decision(demo)
     (task,) = open_tasks(app.instance)
 
-    def deliver_now() -> None:
-        actions.sign(demo.users["window"], task, "approve", opinion="送达", fee="0", at=DONE)
+    def decide_now() -> None:
+        actions.sign(demo.users["handler"], task, "approve", opinion="同意", fee="0", at=DONE)
 
-    assert race(deliver_now, deliver_now) == ["ok", "该办件当前不在审查中。"]
+    assert race(decide_now, decide_now) == ["ok", "该任务已处理，请刷新页面。"]
     assert results() == 1
     assert Notice.objects.filter(kind=Notice.Kind.GRANT).count() == 1
     assert AuditEvent.objects.filter(verb="hall.progress", object_id=str(app.pk)).count() == 1

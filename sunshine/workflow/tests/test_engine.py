@@ -1,3 +1,4 @@
+import json
 from datetime import datetime
 
 import pytest
@@ -256,3 +257,29 @@ def test_one_advance_is_one_lean_transaction(demo, django_assert_max_num_queries
     assert (signed.clock.state, signed.clock.stopped_at) == ("stopped", AT)
     assert not signed.clock.events.exists() and not nxt.clock.events.exists()
     assert verify_chain().fault is None
+
+
+def test_at_most_one_single_lane_step_decides(demo, client):
+    deciding = {**STEPS[5], "decides": True}
+    assert definition([*STEPS[:5], deciding], key="decides").parsed.deciding.key == "meeting"
+    assert definition(key="plain").parsed.deciding is None  # the end of the process decides
+    refused = [
+        ([STEPS[0], {**STEPS[1], "decides": True}, deciding], "只能有一个作出决定的环节"),
+        ([STEPS[0], {**STEPS[3], "decides": True}], "并联环节，不能作为作出决定的环节"),
+        ([{**STEPS[0], "decides": True}, STEPS[1]], "受理环节不能作为作出决定的环节"),
+        ([{**STEPS[1], "decides": "yes"}], "须为 true 或 false"),
+    ]
+    for n, (steps, message) in enumerate(refused):
+        with pytest.raises(ValidationError, match=message):
+            definition(steps, key=f"refused-{n}")
+    # The definition editor says so, and how to mark the step.
+    client.force_login(demo.users["admin"])
+    page = client.get("/admin/workflow/processdefinition/add/").content.decode()
+    assert "decides" in page
+    page = client.post(
+        "/admin/workflow/processdefinition/add/",
+        {"key": "two", "version": 1, "name": "两个决定环节", "status": "draft",
+         "committed_limit": 20, "spec": json.dumps({"steps": refused[0][0]})},
+    ).content.decode()  # fmt: skip
+    assert "只能有一个作出决定的环节，现有：业务科室初审、局长办公会议审议。" in page
+    assert not ProcessDefinition.objects.filter(key="two").exists()
