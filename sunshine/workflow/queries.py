@@ -73,6 +73,7 @@ def chart(definition: ProcessDefinition) -> list[dict[str, Any]]:
                 "name": step.name,
                 "limit": step.limit,
                 "intake": step.intake,
+                "decides": step.decides,
                 "parallel": step.parallel,
                 "join": step.join,
                 "conditional": step.when is not None,
