@@ -280,7 +280,8 @@ def draft_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 
 @login_required
 def draft(request: HttpRequest, pk: int) -> HttpResponse:
-    _staff(request)
+    # Not only the workbench's people: the supervision office reads a draft, its review record
+    # and its Art. 26 clock (publishing.view_draft); the page offers them nothing to change.
     publication = _draft_for(request, pk)
     tasks = Task.objects.filter(submission__publication=publication).select_related(
         "step", "reviewer"

@@ -44,8 +44,8 @@ def objects(demo, letter):  # noqa: F811 -- the imported fixture
         ("foi", f"/foi/staff/{request.request.pk}/",
          lambda u, o: can(u, "foi.handle", o) or can(u, "foi.legal_review", o), request.request),
         ("appeal", f"/appeals/tickets/{letter.pk}/", rule("appeals.view"), letter),
-        ("draft", f"/gk/work/{publication.pk}/", draft_page, publication),
-        ("draft", f"/gk/work/task/{pending(publication).pk}/", draft_page, publication),
+        ("draft", f"/gk/work/{publication.pk}/", rule("publishing.view_draft"), publication),
+        ("draft", f"/gk/work/task/{pending(publication).pk}/", review_page, publication),
     ]  # fmt: skip
 
 
@@ -53,9 +53,9 @@ def rule(name: str):
     return lambda user, obj: can(user, name, obj)
 
 
-def draft_page(user, publication) -> bool:
-    # The pages of the publishing workbench ask for the workbench first: supervisors, whom
-    # publishing.view_draft allows, do not get these pages.
+def review_page(user, publication) -> bool:
+    # A review task's page is the workbench's: supervisors, who may read the draft itself,
+    # do not get it.
     return can(user, "publishing.workbench") and can(user, "publishing.view_draft", publication)
 
 

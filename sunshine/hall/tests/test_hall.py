@@ -182,7 +182,14 @@ def test_other_applicants_and_departments_cannot_see_a_case(demo, client):
 
 def test_guide_page_shows_the_flow_chart(demo, client):
     page = client.get(f"/hall/items/{item().pk}/").content.decode()
-    for text in ("业务科室初审", "市场监管局会审", "一票否决", "作出决定", "廉政风险点", "行政复议"):
+    for text in (
+        "业务科室初审",
+        "市场监管局会审",
+        "一票否决",
+        "作出决定",
+        "廉政风险点",
+        "行政复议",
+    ):
         assert text in page
     assert "加油站" in client.get("/hall/?q=加油站").content.decode()
 

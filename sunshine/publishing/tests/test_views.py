@@ -36,7 +36,18 @@ def test_drafts_are_not_public(client, demo):
     assert client.get(reverse("publishing:item", args=[item.pk])).status_code == 404
     assert client.get(reverse("publishing:draft", args=[item.pk])).status_code == 302
     client.force_login(demo.users["13800000001"])
-    assert client.get(reverse("publishing:draft", args=[item.pk])).status_code == 403
+    assert client.get(reverse("publishing:draft", args=[item.pk])).status_code == 404
+
+
+def test_the_supervision_office_reads_a_draft_and_may_change_nothing(client, demo):
+    item = draft(demo)
+    actions.submit(demo.users["officer"], item)
+    client.force_login(demo.users["supervisor"])
+    page = client.get(reverse("publishing:draft", args=[item.pk]))
+    assert page.status_code == 200 and item.title in page.text
+    assert page.text.count('method="post"') == 1  # 退出 only
+    assert client.get(reverse("publishing:work")).status_code == 403
+    assert client.get(reverse("publishing:review", args=[pending(item).pk])).status_code == 403
 
 
 def test_public_pages_feed_and_sitemap(client, demo):
