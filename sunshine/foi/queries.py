@@ -4,6 +4,7 @@ from datetime import datetime
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
+from django.core.paginator import Page, Paginator
 from django.db.models import CharField, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Cast
 from django.http import Http404
@@ -18,6 +19,7 @@ from .models import Request
 from .rules import HANDLING_ROLES, agencies_scope
 
 TRACKED = "foi_tracked"
+PAGE_SIZE = 50
 
 
 def with_due(qs: QuerySet[Request], now: datetime | None = None) -> QuerySet[Request]:
@@ -37,18 +39,21 @@ def with_due(qs: QuerySet[Request], now: datetime | None = None) -> QuerySet[Req
 def staff_list(
     user: Any,
     *,
+    page: int | str | None = 1,
     state: str = "",
     due: str = "",
     by_due: bool = False,
-    limit: int = 200,
+    per_page: int = PAGE_SIZE,
     now: datetime | None = None,
-) -> list[Request]:
-    """The staff list: the reader's requests with their due status, filtered by state and due
-    status, newest first or soonest due first. Each row gets `due_label` and `status_label`."""
+) -> Page:
+    """A page of the staff list: the reader's requests with their due status, filtered by state
+    and due status, newest first or soonest due first. A page number past the end gives the last
+    page, as the portal's listings do. Each row gets `due_label` and `status_label`; the page
+    costs a count and one query for its rows, however many rows it has."""
     rows = with_due(
         Request.objects.filter(agencies_scope(user, (*HANDLING_ROLES, Role.LEGAL)))
         .select_related("organisation")
-        .order_by("-submitted_at"),
+        .order_by("-submitted_at", "-pk"),
         now,
     )
     if state in Request.State.values:
@@ -57,8 +62,9 @@ def staff_list(
         rows = rows.filter(due_status=due)
     if by_due:
         rows = rows.order_by(F("reply_due_at").asc(nulls_last=True), "pk")
-    result = list(rows[:limit])
-    for row in result:
+    result = Paginator(rows, per_page).get_page(page)
+    result.object_list = list(result.object_list)
+    for row in result.object_list:
         # A reply clock counts working days: its label is the last day, as on the case page.
         row.due_label = Clock(due_at=row.reply_due_at, unit=Unit.WORKDAYS).due_label
         row.status_label = Status.LABELS.get(row.due_status, "")

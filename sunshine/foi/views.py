@@ -132,11 +132,17 @@ def staff_list(request: HttpRequest) -> HttpResponse:
     require(request.user, "foi.staff")
     state, due = request.GET.get("state", ""), request.GET.get("due", "")
     by_due = request.GET.get("sort") == "due"
+    page = queries.staff_list(
+        request.user, page=request.GET.get("page"), state=state, due=due, by_due=by_due
+    )
+    query = request.GET.copy()  # the pager's links keep the filters and the sort
+    query.pop("page", None)
     return render(
         request,
         "foi/staff_list.html",
         {
-            "requests": queries.staff_list(request.user, state=state, due=due, by_due=by_due),
+            "page": page,
+            "query": query.urlencode(),
             "states": Request.State.choices,
             "state": state,
             "dues": list(Status.LABELS.items()),

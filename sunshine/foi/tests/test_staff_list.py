@@ -1,6 +1,7 @@
 """The staff list's due-status column: the reply clock's status and due day in the list's own
 query (no query per row), filtered and sorted by it, scoped to the reader's agency."""
 
+import re
 from datetime import timedelta
 
 from django.db import connection
@@ -8,7 +9,8 @@ from django.test.utils import CaptureQueriesContext
 
 from sunshine.foi import actions
 from sunshine.foi.actions import REPLY, clock_of
-from sunshine.foi.queries import staff_list
+from sunshine.foi.models import Request
+from sunshine.foi.queries import PAGE_SIZE, staff_list
 
 from .test_clock_rules import at, data
 
@@ -24,7 +26,7 @@ def _received(demo, day: str, title: str):
 
 
 def _statuses(user, now, **filters) -> dict[str, str]:
-    rows = staff_list(user, now=now, **filters)
+    rows = staff_list(user, now=now, per_page=1000, **filters)  # the demo's requests too
     return {r.info_title: r.due_status for r in rows if r.info_title.startswith("T")}
 
 
@@ -55,7 +57,7 @@ def test_status_and_due_day_of_each_request(demo):
     assert _statuses(handler, now, due="overdue") == {"T1": "overdue"}
     assert _statuses(handler, now, due="paused", state="correction") == {"T3": "paused"}
     assert _statuses(handler, now, due="bogus' OR 1=1") == _statuses(handler, now)
-    ordered = [r.info_title for r in staff_list(handler, now=now, by_due=True)]
+    ordered = [r.info_title for r in staff_list(handler, now=now, by_due=True, per_page=1000)]
     assert ordered.index("T1") < ordered.index("T2") < ordered.index("T3")
     # A request closed: the clock's outcome.
     actions.close_for_no_correction(handler, paused, at=at("2026-04-01"))
@@ -79,3 +81,40 @@ def test_no_query_per_row(demo, client):
     assert '<span class="badge">超期</span> 2026-03-30' in page
     page = client.get("/foi/staff/?due=running&state=processing").content.decode()
     assert "T1" not in page
+
+
+def test_pages_keep_the_filter_and_the_sort(demo, client):
+    """More than a page of requests: the total shows, the pager's links keep the filter and the
+    sort, every page costs the same queries whatever its rows, and a page past the end is the
+    last one (as in the portal's listings)."""
+    client.force_login(demo.users["handler"])
+    for n in range(PAGE_SIZE + 5):
+        _received(demo, "2026-03-02", f"P{n:02}")
+    _received(demo, "2026-03-02", "W1")  # waits for a correction: filtered out
+    actions.send_correction_notice(
+        demo.users["handler"],
+        Request.objects.get(info_title="W1"),
+        items="请说明年份。",
+        days=10,
+        at=at("2026-03-03"),
+    )
+    total = Request.objects.filter(state=Request.State.PROCESSING).count()
+    assert PAGE_SIZE < total <= 2 * PAGE_SIZE
+    url = "/foi/staff/?state=processing&sort=due"
+    client.get(url)  # warm the per-process caches (content types, session)
+    with CaptureQueriesContext(connection) as full:
+        first = client.get(url).content.decode()
+    assert first.count("<tr class=") == PAGE_SIZE
+    assert f"共 {total} 件申请" in first
+    assert 'href="?state=processing&amp;sort=due&amp;page=2" rel="next"' in first
+    with CaptureQueriesContext(connection) as rest:
+        second = client.get(url + "&page=2").content.decode()
+    assert len(rest) == len(full)
+    assert second.count("<tr class=") == total - PAGE_SIZE
+    assert f"共 {total} 件申请" in second and "第 2 / 2 页" in second
+    assert "W1" not in first + second
+    titles = re.findall(r"<td>(P\d\d)</td>", first + second)
+    assert sorted(titles) == [f"P{n:02}" for n in range(PAGE_SIZE + 5)]  # each once
+    last = client.get(url + "&page=99")
+    assert last.status_code == 200 and "第 2 / 2 页" in last.content.decode()
+    assert "第 1 / 2 页" in client.get(url + "&page=x").content.decode()
