@@ -1,4 +1,6 @@
 import json
+import re
+from datetime import timedelta
 from io import StringIO
 from pathlib import Path
 
@@ -6,9 +8,14 @@ import pytest
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.management import CommandError, call_command
+from django.db.models import Count
 from django.urls import reverse
+from django.utils import timezone
 
 from sunshine.audit.actions import record
+from sunshine.clocks import actions as clock_actions
+from sunshine.clocks.models import Clock, State, Unit
+from sunshine.clocks.queries import with_status
 from sunshine.org.models import Department
 
 
@@ -44,6 +51,42 @@ def test_metrics_for_this_machine_or_a_token(client, settings):
     assert client.get(reverse("ops:metrics")).status_code == 403
     ok = client.get(reverse("ops:metrics"), headers={"Authorization": "Bearer s3cret-token"})
     assert ok.status_code == 200
+
+
+@pytest.mark.django_db
+def test_metrics_count_the_clocks_in_each_state(client, settings):
+    """The clock figures (the supervision tally's) equal a count over the clock rows: one open
+    clock in each status, and stopped ones left out."""
+    settings.CLOCK_YELLOW_SHARE = 0.8
+    bureau = Department.objects.create(code="T", name="测试局", kind=Department.Kind.BUREAU)
+    now = timezone.now()
+
+    def start(limit: int, hours_ago: float) -> Clock:
+        return clock_actions.start_clock(
+            bureau,
+            kind="test",
+            title=f"{limit} 小时",
+            department=bureau,
+            limit=limit,
+            unit=Unit.HOURS,
+            at=now - timedelta(hours=hours_ago),
+        )
+
+    start(100, 1)  # running
+    start(2, 70 / 60)  # prompted after 60 minutes, yellow after 96: warning
+    start(100, 90)  # yellow after 80 hours, prompted after 99: yellow
+    start(1, 2)  # overdue
+    clock_actions.pause_clock(start(100, 1), reason="correction", actor=None, at=now)
+    clock_actions.stop_clock(start(100, 2), outcome="办结", actor=None, at=now)
+    clock_actions.stop_clock(start(1, 3), outcome="办结", actor=None, at=now)
+
+    body = client.get(reverse("ops:metrics")).content.decode()
+    shown = {
+        s: int(n) for s, n in re.findall(r'^sunshine_clocks\{status="(\w+)"\} (\d+)$', body, re.M)
+    }
+    rows = with_status(Clock.objects.exclude(state=State.STOPPED)).values_list("status")
+    assert shown == dict(rows.annotate(n=Count("pk")).values_list("status", "n"))
+    assert shown == {"running": 1, "paused": 1, "warning": 1, "yellow": 1, "overdue": 1}
 
 
 @pytest.mark.django_db(transaction=True)
