@@ -5,18 +5,9 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
+from .session import sign_in
+
 pytestmark = pytest.mark.browser
-
-
-def sign_in(page: Page, base: str, username: str, password: str) -> None:
-    page.context.clear_cookies()
-    page.goto(base + "/accounts/login/")
-    page.get_by_label("用户名或手机号码").fill(username)
-    page.get_by_label("密码").fill(password)
-    page.get_by_role("button", name="登录").click()
-    expect(
-        page.get_by_role("link", name="退出").or_(page.get_by_role("button", name="退出"))
-    ).to_be_visible()
 
 
 def form(page: Page, action: str):

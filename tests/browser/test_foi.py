@@ -6,27 +6,21 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
+from .session import sign_in
+
 pytestmark = pytest.mark.browser
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
-def login(page: Page, live_server, username: str, password: str) -> None:
-    page.context.clear_cookies()
-    page.goto(live_server.url + "/accounts/login/")
-    page.get_by_label("用户名或手机号码").fill(username)
-    page.get_by_label("密码").fill(password)
-    page.get_by_role("button", name="登录").click()
-
-
 def staff_open(page: Page, live_server, username: str, password: str, number: str) -> None:
-    login(page, live_server, username, password)
+    sign_in(page, live_server.url, username, password)
     page.goto(live_server.url + "/foi/staff/")
     page.get_by_role("link", name=number).click()
 
 
 def test_request_from_filing_to_the_letter(page: Page, live_server, demo, shot):
     pw = demo.password
-    login(page, live_server, "13800000001", pw)
+    sign_in(page, live_server.url, "13800000001", pw)
     page.get_by_role("link", name="依申请公开", exact=True).click()
     page.get_by_label("受理机关").select_option(label="示例市商务局")
     page.get_by_label("所需信息名称").fill("2025年商贸流通专项资金分配结果")
@@ -69,7 +63,7 @@ def test_request_from_filing_to_the_letter(page: Page, live_server, demo, shot):
     page.get_by_role("button", name="查询").click()
     expect(page.get_by_text("请说明所需资金的项目名称。")).to_be_visible()
 
-    login(page, live_server, "13800000001", pw)
+    sign_in(page, live_server.url, "13800000001", pw)
     page.goto(live_server.url + "/foi/mine/")
     page.get_by_role("link", name=number).click()
     page.get_by_label("补正内容").fill("城市一刻钟便民生活圈项目。")
@@ -133,7 +127,7 @@ def test_request_from_filing_to_the_letter(page: Page, live_server, demo, shot):
     expect(page.get_by_text("已转为主动公开：")).to_be_visible()
     shot(page, "foi-staff-seams")
 
-    login(page, live_server, "13800000001", pw)
+    sign_in(page, live_server.url, "13800000001", pw)
     page.goto(live_server.url + "/foi/mine/")
     page.get_by_role("link", name=number).click()
     expect(page.locator("dd.outcome")).to_contain_text("予以公开")
@@ -151,7 +145,7 @@ def test_report_figures_inserted_at_the_cursor_and_without_javascript(
 ):
     """一、五、六: the system's figures go into the text where the cursor is; without JavaScript
     the same button saves the text with the figure's sentence appended."""
-    login(page, live_server, "officer", demo.password)
+    sign_in(page, live_server.url, "officer", demo.password)
     url = live_server.url + "/reports/SLS-SWJ/2025/"
     page.goto(url)
     overview = page.get_by_label("一、总体情况")
@@ -172,7 +166,7 @@ def test_report_figures_inserted_at_the_cursor_and_without_javascript(
 
     context = browser.new_context(java_script_enabled=False, locale="zh-CN")
     plain = context.new_page()
-    login(plain, live_server, "officer", demo.password)
+    sign_in(plain, live_server.url, "officer", demo.password)
     plain.goto(url)
     plain.get_by_label("五、存在的主要问题及改进情况").fill("个别答复不够规范。")
     plain.get_by_role("button", name="插入“复议、诉讼结果被纠正”").click()
@@ -185,7 +179,7 @@ def test_report_figures_inserted_at_the_cursor_and_without_javascript(
 
 
 def test_section_three_entered_for_a_year_before_the_platform(page: Page, live_server, demo, shot):
-    login(page, live_server, "officer", demo.password)
+    sign_in(page, live_server.url, "officer", demo.password)
     page.goto(live_server.url + "/reports/SLS-SWJ/2019/")
     page.get_by_role("link", name="人工填报第三部分").click()
     columns = ["自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", "总计"]

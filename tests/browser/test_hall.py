@@ -8,6 +8,8 @@ officer closes."""
 import pytest
 from playwright.sync_api import Page, expect
 
+from .session import sign_in
+
 pytestmark = pytest.mark.browser
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 ITEM = "生猪定点屠宰厂（场）设置审查"
@@ -17,17 +19,9 @@ def pdf(name: str) -> dict:
     return {"name": name, "mimeType": "application/pdf", "buffer": PDF}
 
 
-def login(page: Page, live_server, username: str, password: str) -> None:
-    page.context.clear_cookies()
-    page.goto(live_server.url + "/accounts/login/")
-    page.get_by_label("用户名或手机号码").fill(username)
-    page.get_by_label("密码").fill(password)
-    page.get_by_role("button", name="登录").click()
-
-
 def open_case(page: Page, live_server, username: str, password: str, number: str) -> None:
     """An officer finds the case among their tasks in the workbench."""
-    login(page, live_server, username, password)
+    sign_in(page, live_server.url, username, password)
     page.get_by_role("link", name="审批办件").click()
     page.locator("table.tasks").get_by_role("link", name=number).click()
 
@@ -48,7 +42,7 @@ def download(page: Page, link: str) -> bytes:
 
 def test_licence_from_application_to_follow_up(page: Page, live_server, demo, shot):
     pw = demo.password
-    login(page, live_server, "13800000002", pw)
+    sign_in(page, live_server.url, "13800000002", pw)
     page.get_by_role("link", name="办事大厅").first.click()
     # Browsed by life event and found by search.
     page.get_by_role("navigation", name="按人生事件").get_by_role("link", name="项目建设").click()
@@ -94,7 +88,7 @@ def test_licence_from_application_to_follow_up(page: Page, live_server, demo, sh
     expect(page.locator("dd.state")).to_have_text("待补正")
     expect(page.get_by_role("button", name="一次性告知补正")).to_have_count(0)
 
-    login(page, live_server, "13800000002", pw)
+    sign_in(page, live_server.url, "13800000002", pw)
     page.goto(live_server.url + "/hall/my/")
     page.get_by_role("link", name=number).click()
     expect(page.locator("dd", has_text="防疫合格证须加盖农业农村部门公章")).to_contain_text(
@@ -158,7 +152,7 @@ def test_licence_from_application_to_follow_up(page: Page, live_server, demo, sh
     expect(page.locator("table.history")).to_contain_text("市场监管局意见：同意。")
     shot(page, "hall-completed-staff")
 
-    login(page, live_server, "13800000002", pw)
+    sign_in(page, live_server.url, "13800000002", pw)
     page.goto(live_server.url + "/hall/my/")
     page.get_by_role("link", name=number).click()
     shot(page, "hall-completed")
@@ -179,7 +173,7 @@ def test_licence_from_application_to_follow_up(page: Page, live_server, demo, sh
     expect(page.get_by_text("感谢您的评价。")).to_be_visible()
     expect(page.locator("p.follow-up")).to_contain_text("整改中")
 
-    login(page, live_server, "supervisor", pw)
+    sign_in(page, live_server.url, "supervisor", pw)
     page.get_by_role("link", name="审批办件").click()
     page.locator("section.follow-ups").get_by_role("link").first.click()
     shot(page, "hall-follow-up")
@@ -189,7 +183,7 @@ def test_licence_from_application_to_follow_up(page: Page, live_server, demo, sh
     page.get_by_role("button", name="办结整改").click()
     expect(page.get_by_text("差评整改已办结")).to_be_visible()
 
-    login(page, live_server, "13800000002", pw)
+    sign_in(page, live_server.url, "13800000002", pw)
     page.goto(live_server.url + "/hall/my/")
     page.get_by_role("link", name=number).click()
     expect(page.locator("p.follow-up")).to_contain_text("今后当场送达")

@@ -8,17 +8,10 @@ from playwright.sync_api import Page, expect
 
 from sunshine.publishing.tests.factories import pdf_bytes
 
+from .session import sign_in
+
 pytestmark = pytest.mark.browser
 TITLE = "关于开展冷链食品经营单位专项检查的通知"
-
-
-def sign_in(page: Page, base: str, username: str, password: str) -> None:
-    page.context.clear_cookies()
-    page.goto(base + "/accounts/login/")
-    page.get_by_label("用户名或手机号码").fill(username)
-    page.get_by_label("密码").fill(password)
-    page.get_by_role("button", name="登录").click()
-    expect(page.get_by_role("link", name="信息报送")).to_be_visible()
 
 
 def open_task(page: Page, base: str, title: str) -> None:

@@ -13,15 +13,9 @@ from sunshine.clocks.engine import tz
 from sunshine.clocks.models import Unit
 from sunshine.supervision.actions import run_anomaly_rules, sweep
 
+from .session import sign_in
+
 pytestmark = pytest.mark.browser
-
-
-def login(page: Page, live_server, username: str, password: str) -> None:
-    page.context.clear_cookies()  # whether or not the 退出 before it has finished
-    page.goto(live_server.url + "/accounts/login/")
-    page.get_by_label("用户名或手机号码").fill(username)
-    page.get_by_label("密码").fill(password)
-    page.get_by_role("button", name="登录").click()
 
 
 def last_month(day: int, hour: int = 10) -> datetime:
@@ -42,7 +36,7 @@ def test_red_card_supervision_and_bulletin(page: Page, live_server, demo, shot):
         at=last_month(3),
     )
     sweep(last_month(8))
-    login(page, live_server, "city_supervisor", demo.password)
+    sign_in(page, live_server.url, "city_supervisor", demo.password)
     page.get_by_role("link", name="电子监察").click()
     row = page.locator("table.alerts tr[data-level='red']", has_text="食品经营许可（逾期）")
     expect(row).to_have_count(1)
@@ -58,7 +52,7 @@ def test_red_card_supervision_and_bulletin(page: Page, live_server, demo, shot):
     shot(page, "supervision-alert")
 
     page.get_by_role("button", name="退出").click()
-    login(page, live_server, "market", demo.password)
+    sign_in(page, live_server.url, "market", demo.password)
     page.goto(live_server.url + "/supervision/inbox/")
     page.get_by_label("答复内容").fill("已办结，原因系现场核查排期延误")
     page.get_by_role("button", name="答复").click()
@@ -67,7 +61,7 @@ def test_red_card_supervision_and_bulletin(page: Page, live_server, demo, shot):
     stop_clock(clock, outcome="准予许可", actor=demo.users["market"], at=last_month(10))
 
     page.get_by_role("button", name="退出").click()
-    login(page, live_server, "city_supervisor", demo.password)
+    sign_in(page, live_server.url, "city_supervisor", demo.password)
     page.goto(live_server.url + "/supervision/bulletins/")
     page.get_by_label("考评方案").select_option(label="综合绩效考评（默认）")
     page.locator("#id_period").select_option("month")
@@ -77,7 +71,7 @@ def test_red_card_supervision_and_bulletin(page: Page, live_server, demo, shot):
     bulletin_url = page.url
 
     page.get_by_role("button", name="退出").click()
-    login(page, live_server, "mayor", demo.password)
+    sign_in(page, live_server.url, "mayor", demo.password)
     page.goto(bulletin_url)
     page.get_by_role("button", name="批准发布").click()
     expect(page.get_by_text("通报已批准发布。")).to_be_visible()
@@ -106,7 +100,7 @@ def test_dashboards_draw_every_chart(page: Page, live_server, demo, shot):
             at=now - timedelta(days=3 + i),
         )
     sweep(now)
-    login(page, live_server, "city_supervisor", demo.password)
+    sign_in(page, live_server.url, "city_supervisor", demo.password)
     page.goto(live_server.url + "/supervision/")
     page.get_by_role("link", name="监察统计").click()
     cards = page.locator("section.chart-card")
@@ -157,7 +151,7 @@ def test_anomaly_is_shown_and_closed(page: Page, live_server, demo, shot):
             at=timezone.now() - timedelta(hours=hours),
         )
     run_anomaly_rules()
-    login(page, live_server, "city_supervisor", demo.password)
+    sign_in(page, live_server.url, "city_supervisor", demo.password)
     page.goto(live_server.url + "/supervision/")
     row = page.locator("table.anomalies tr[data-rule='extensions']", has_text="两次延期")
     expect(row).to_contain_text("延长 2 次")
