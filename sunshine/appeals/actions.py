@@ -347,21 +347,32 @@ def record_call(actor: Any, *, at: datetime | None = None, **data: Any) -> tuple
 def receive_transfer(
     actor: Any, *, external_ref: str, source_name: str, at: datetime | None = None, **data: Any
 ) -> tuple[Appeal, str]:
-    """A 转办件 from the higher level; its number is kept to report the result back."""
+    """A 转办件 from the higher level; its number is kept to report the result back. A ticket
+    sent again is refused, also when both copies arrive at once: the unique constraint on
+    (source, number) decides, as a check before the insert cannot see an uncommitted twin."""
     require(actor, "appeals.intake")
-    if not external_ref.strip():
+    external_ref, source_name = external_ref.strip(), source_name.strip()
+    if not external_ref:
         raise ActionError(_("请填写上级工单号。"), field="external_ref")
-    if Appeal.objects.filter(external_ref=external_ref.strip(), source_name=source_name).exists():
-        raise ActionError(_("该上级工单已登记。"), field="external_ref")
-    return _create(
-        actor,
-        channel=Channel.TRANSFER,
-        external_ref=external_ref,
-        source_name=source_name,
-        at=at,
-        recorded_by=actor,
-        **data,
-    )
+    try:
+        return _create(
+            actor,
+            channel=Channel.TRANSFER,
+            external_ref=external_ref,
+            source_name=source_name,
+            at=at,
+            recorded_by=actor,
+            **data,
+        )
+    except IntegrityError:
+        # The insert ran in its own atomic block (a savepoint inside a caller's transaction),
+        # rolled back: the caller's transaction can still read the ticket that was first.
+        registered = Appeal.objects.filter(
+            channel=Channel.TRANSFER, source_name=source_name, external_ref=external_ref
+        )
+        if not registered.exists():
+            raise
+        raise ActionError(_("该上级工单已登记。"), field="external_ref") from None
 
 
 def receive_referral(

@@ -269,6 +269,15 @@ class Appeal(models.Model):
             models.Index(fields=["mailbox", "received_at"]),
             models.Index(fields=["category", "received_at"]),
         ]
+        constraints = [
+            # A ticket of the higher level is one case here, also when it is sent twice at
+            # once. Referrals reuse the two fields for another agency's numbering, not bound.
+            models.UniqueConstraint(
+                fields=["source_name", "external_ref"],
+                condition=Q(channel=Channel.TRANSFER),
+                name="appeals_one_case_per_transfer",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.serial} {self.title}"
