@@ -7,7 +7,8 @@ from .navigation import items_for
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
+    # Not "site_name": Django's auth views put the request's host under that name.
     return {
-        "site_name": getattr(settings, "SITE_NAME", "阳光政务"),
+        "portal_name": getattr(settings, "SITE_NAME", "阳光政务"),
         "nav_items": items_for(request),
     }

@@ -106,3 +106,15 @@ def test_workbench_shows_unread_notifications(client, demo):
     assert "未读通知（1）" in body and "【红牌】测试事项" in body
     client.force_login(demo.users["reviewer"])
     assert "【红牌】测试事项" not in client.get(reverse("portal:workbench")).content.decode()
+
+
+@pytest.mark.django_db
+def test_the_sign_in_page_names_the_portal_and_forms_speak_chinese(client, demo):
+    """Django's login view puts the host under "site_name": the header must not show it. Its
+    new empty choice ("- Select an option -") and a label's colon come from our catalogue."""
+    page = client.get(reverse("accounts:login")).content.decode()
+    assert "阳光政务</a>" in page and "testserver" not in page
+    client.force_login(demo.users["13800000001"])
+    page = client.get("/appeals/write/").content.decode()
+    assert "—请选择—" in page and "Select an option" not in page
+    assert "：</label>" in page
