@@ -13,6 +13,42 @@ PAGE_SIZE = 20
 MAX_PAGE = 50
 
 
+def _grouped(rows: list[tuple[str, int, str]]) -> list:
+    """Choices grouped (optgroup) by their first element, in the order the rows come."""
+    groups: dict[str, list[tuple[int, str]]] = {}
+    for group, pk, name in rows:
+        groups.setdefault(group, []).append((pk, name))
+    return [("", _("全部")), *groups.items()]
+
+
+def _themes() -> list:
+    """The sub-themes under their theme (国务院组织机构 › 国务院办公厅 …), in the theme order."""
+    rows = Theme.objects.filter(parent__isnull=False).order_by(
+        "parent__sort_order", "parent", "sort_order", "pk"
+    )
+    return _grouped(list(rows.values_list("parent__name", "pk", "name")))
+
+
+def _categories() -> list:
+    """Each organisation's catalogue under its name (two units both have a 法规文件), every
+    category after its parent."""
+    rows = Category.objects.filter(is_active=True).order_by("sort_order", "pk")
+    children: dict[int | None, list[tuple[int, str, str]]] = {}
+    for pk, parent, organisation, name in rows.values_list(
+        "pk", "parent", "organisation__name", "name"
+    ):
+        children.setdefault(parent, []).append((pk, organisation, name))
+    ordered: list[tuple[str, int, str]] = []
+
+    def walk(parent: int | None, prefix: str) -> None:
+        for pk, organisation, name in children.get(parent, []):
+            ordered.append((organisation, pk, prefix + name))
+            walk(pk, f"{prefix}{name} / ")
+
+    walk(None, "")
+    return _grouped(sorted(ordered, key=lambda row: row[0]))  # stable: the tree order stays
+
+
 class SearchForm(forms.Form):
     q = forms.CharField(label=_("检索词"), max_length=100, required=False)
     organisation = forms.ModelChoiceField(
@@ -21,17 +57,11 @@ class SearchForm(forms.Form):
         required=False,
         empty_label=_("全部"),
     )
-    theme = forms.ModelChoiceField(
-        Theme.objects.filter(parent__isnull=False).select_related("parent"),
-        label=_("主题分类"),
-        required=False,
-        empty_label=_("全部"),
+    theme = forms.TypedChoiceField(
+        label=_("主题分类"), required=False, coerce=int, empty_value=None, choices=_themes
     )
-    category = forms.ModelChoiceField(
-        Category.objects.select_related("parent", "organisation"),
-        label=_("目录分类"),
-        required=False,
-        empty_label=_("全部"),
+    category = forms.TypedChoiceField(
+        label=_("目录分类"), required=False, coerce=int, empty_value=None, choices=_categories
     )
     kind = forms.ChoiceField(
         label=_("文件类别"),
@@ -64,8 +94,8 @@ def results(request: HttpRequest) -> HttpResponse:
         data = form.cleaned_data
         filters = Filters(
             organisation_id=data["organisation"].pk if data["organisation"] else None,
-            category_id=data["category"].pk if data["category"] else None,
-            theme_id=data["theme"].pk if data["theme"] else None,
+            category_id=data["category"],
+            theme_id=data["theme"],
             year=data["year"],
             kind=data["kind"],
         )

@@ -71,6 +71,23 @@ def test_public_pages_feed_and_sitemap(client, demo):
     assert "<mark>老字号名录</mark>" in found
 
 
+def test_search_filters_group_themes_and_each_units_catalogue(client, demo):
+    from sunshine.publishing.models import Category, Theme
+
+    theme = Theme.objects.get(parent__name="综合政务", name="政务公开")
+    item = publish(demo, draft(demo, title="关于公布第一批老字号名录的公告", theme=theme))
+    page = client.get(reverse("search:results"), {"q": "老字号名录"}).text
+    assert '<optgroup label="国务院组织机构">' in page
+    organisations = {c.organisation.name for c in Category.objects.select_related("organisation")}
+    assert all(f'<optgroup label="{name}">' in page for name in organisations)
+    for field, value in [("theme", item.theme_id), ("category", item.category_id)]:
+        found = client.get(reverse("search:results"), {"q": "老字号名录", field: value}).text
+        assert "<mark>老字号名录</mark>" in found, field
+    other = Theme.objects.exclude(pk=item.theme_id).filter(parent__isnull=False).first()
+    found = client.get(reverse("search:results"), {"q": "老字号名录", "theme": other.pk}).text
+    assert "<mark>老字号名录</mark>" not in found
+
+
 def test_search_shows_only_public_items(client, demo):
     draft(demo, title="内部草稿：拟调整成品油价格监测点")
     assert "成品油价格监测点" not in client.get(reverse("search:results"), {"q": "价格监测点"}).text
