@@ -72,7 +72,9 @@ class Backend:
         """
         if self.walks and any(not t.needs_scan for t in terms):
             need = offset + limit
-            key = (tuple(terms), source, tuple(sorted(facets.items())), count_to)
+            # A walk that continues after `before` does not see the newer matches: no count.
+            cap = 0 if before is not None else count_to
+            key = (tuple(terms), source, tuple(sorted(facets.items())), cap)
             return self._walk(cursor, terms, source, facets, need, before, key)[offset:]
         sql, params = self._select(terms, source, facets, before)
         cursor.execute(sql + " LIMIT %s OFFSET %s", [*params, limit, offset])
@@ -303,11 +305,10 @@ class PostgresBackend(Backend):
         where, params = _conditions(terms, facets, source)
         if self.share is not None and self.share >= WALK_SHARE:
             # Newest first by the id index, every document checked, until cap + 1 matched.
-            match, match_params = (
-                "ts_match_vq(d.tokens, to_tsquery('simple', %s))",
-                [self._query(terms)],
+            (match, match_params), order = (
+                self._match(cursor, terms, sieve=False),
+                " ORDER BY d.id DESC",
             )
-            order = " ORDER BY d.id DESC"
         else:
             # In no order: the scan stops after cap + 1 matches.
             (match, match_params), order = self._match(cursor, terms), ""
@@ -319,19 +320,35 @@ class PostgresBackend(Backend):
         )
         return cursor.fetchone()
 
-    def _match(self, cursor, terms: Sequence[Term]) -> tuple[str, list]:
-        """The phrase condition, in two parts. The GIN index is asked only for the query's
-        rarest tokens (its cost grows with every posting list it intersects, and a common
-        bigram's lists a third of the documents); the phrases themselves are checked on the
-        rows it gives, through the function behind @@, which the planner does not take to the
-        index. Estimating a few tokens, the planner also chooses well between the index and a
-        walk, where a phrase of independent-looking bigrams fooled it.
+    def _match(self, cursor, terms: Sequence[Term], *, sieve: bool = True) -> tuple[str, list]:
+        """The phrase condition. The row must hold the phrase with the rarest token; every
+        other phrase may lie in any part of the same item (a long text's words can be parts
+        apart, and only part 0 holds the title), as a substring search over the item finds it.
+
+        With `sieve`, the GIN index is asked only for that phrase's rarest tokens (its cost
+        grows with every posting list it intersects, and a common bigram's lists a third of
+        the documents); the phrases themselves are checked through the function behind @@,
+        which the planner does not take to the index. Estimating a few tokens, it also
+        chooses well between the index and a walk, where a phrase of independent-looking
+        bigrams fooled it.
         """
-        return (
-            "d.tokens @@ to_tsquery('simple', %s)"
-            " AND ts_match_vq(d.tokens, to_tsquery('simple', %s))",
-            [_sieve(terms, _frequencies(cursor)), self._query(terms)],
-        )
+        frequencies = _frequencies(cursor)
+        phrases = [t for t in terms if not t.needs_scan]
+        lead = min(phrases, key=lambda t: min(frequencies.get(k, 0.0) for k in t.tokens))
+        conditions = ["ts_match_vq(d.tokens, to_tsquery('simple', %s))"]
+        params = [self._query([lead])]
+        if sieve:
+            conditions.insert(0, "d.tokens @@ to_tsquery('simple', %s)")
+            params.insert(0, _sieve([lead], frequencies))
+        for term in phrases:
+            if term is not lead:
+                conditions.append(
+                    "EXISTS (SELECT 1 FROM search_searchdocument p WHERE p.source = d.source"
+                    " AND p.object_id = d.object_id"
+                    " AND ts_match_vq(p.tokens, to_tsquery('simple', %s)))"
+                )
+                params.append(self._query([term]))
+        return " AND ".join(conditions), params
 
 
 _statistics: tuple[float, dict[str, float]] = (-math.inf, {})

@@ -216,3 +216,16 @@ def test_the_index_is_asked_for_the_rarest_tokens_far_apart():
     frequencies = {"社会": 0.7, "会消": 0.4, "消费": 0.5, "费品": 0.4, "总额": 0.4, "2024": 0.3}
     assert backends._sieve(terms, frequencies) == "'品零' & '售总'"
     assert backends._sieve(parse_query("政务公开"), {}) == "'政务' & '公开'"
+
+
+def test_words_in_different_parts_of_a_long_text_are_found_together():
+    """PostgreSQL keeps a long text in parts, the title in the first only: each word may lie
+    in another part of the same item, as a substring search over the whole item finds it."""
+    text = "信息" + "甲" * PART_CHARS + "公开"
+    index_document(
+        "publication", 1, title="通知", text=text, url="/1", organisation_id=1, published_at=AT
+    )
+    for q in ["信息 公开", "通知 公开", "公开 通知 信息", "信息"]:
+        found = search(q)
+        assert [h.object_id for h in found.hits] == [1] and found.total == 1, q
+    assert search("信息 公开 乙").total == 0
