@@ -271,10 +271,11 @@ class Appeal(models.Model):
         ]
         constraints = [
             # A ticket of the higher level is one case here, also when it is sent twice at
-            # once. Referrals reuse the two fields for another agency's numbering, not bound.
+            # once. Referrals reuse the two fields for another agency's numbering, not bound;
+            # a copy merged (并单) into the case is the case.
             models.UniqueConstraint(
                 fields=["source_name", "external_ref"],
-                condition=Q(channel=Channel.TRANSFER),
+                condition=Q(channel=Channel.TRANSFER, merged_into__isnull=True),
                 name="appeals_one_case_per_transfer",
             ),
         ]
