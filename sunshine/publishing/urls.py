@@ -6,6 +6,7 @@ app_name = "publishing"
 urlpatterns = [
     path("", views.index, name="index"),
     path("sitemap.xml", views.sitemap, name="sitemap"),
+    path("map/", views.site_map, name="site_map"),
     path("org/<str:code>/", views.catalogue, name="catalogue"),
     path("org/<str:code>/c/<int:pk>/", views.category, name="category"),
     path("org/<str:code>/guide/", views.guide, name="guide"),

@@ -64,6 +64,21 @@ def index(request: HttpRequest) -> HttpResponse:
     )
 
 
+def site_map(request: HttpRequest) -> HttpResponse:
+    """网站地图 for people: every site with its columns, every catalogue and guide, the
+    services (sitemap.xml is for search engines)."""
+    return render(
+        request,
+        "publishing/site_map.html",
+        {
+            "sites": Site.objects.prefetch_related("columns"),
+            "organisations": Department.objects.filter(
+                pk__in=Category.objects.values("organisation")
+            ).order_by("path"),
+        },
+    )
+
+
 def catalogue(request: HttpRequest, code: str) -> HttpResponse:
     organisation = get_object_or_404(Department, code=code, is_active=True)
     tree = queries.catalogue_tree(organisation)

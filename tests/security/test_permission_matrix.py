@@ -24,6 +24,7 @@ DECLARED = {
     "portal:workbench": "portal.workbench",
     "publishing:index": PUBLIC,
     "publishing:sitemap": PUBLIC,
+    "publishing:site_map": PUBLIC,
     "publishing:work": "publishing.workbench",
     "publishing:draft_new": "publishing.draft",
     "search:results": PUBLIC,

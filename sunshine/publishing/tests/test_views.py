@@ -65,6 +65,9 @@ def test_public_pages_feed_and_sitemap(client, demo):
     assert item.title in client.get(reverse("publishing:column", args=["swj", "tzgg"])).text
     assert item.title in client.get(reverse("publishing:feed", args=["swj", "tzgg"])).text
     assert item.title in client.get(reverse("publishing:rss", args=["swj", "tzgg"])).text
+    site_map = client.get(reverse("publishing:site_map")).text
+    assert reverse("publishing:column", args=["swj", "tzgg"]) in site_map
+    assert reverse("publishing:sitemap") in site_map
     sitemap = client.get(reverse("publishing:sitemap")).text
     assert reverse("publishing:item", args=[item.pk]) in sitemap
     found = client.get(reverse("search:results"), {"q": "老字号名录"}).text
