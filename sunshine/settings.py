@@ -305,6 +305,15 @@ METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"client_errors": {"()": "sunshine.core.logs.ClientErrorsWithoutTraceback"}},
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    # Once (not again through Django's own console handler), a 4xx without its traceback.
+    "loggers": {
+        "django.request": {
+            "handlers": ["console"],
+            "filters": ["client_errors"],
+            "propagate": False,
+        }
+    },
 }
