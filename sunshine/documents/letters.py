@@ -112,19 +112,23 @@ def render_docx(letter: Letter) -> bytes:
         _run(_paragraph(document, align=center), letter.number, font=BODY_FONT, size=16)
     if letter.recipient:
         _run(_paragraph(document, before=14), f"{letter.recipient}：", font=BODY_FONT, size=16)
+    body = []
     for block in letter.blocks:
         font = HEADING_FONT if block.heading else BODY_FONT
-        _run(_paragraph(document, indent=True), block.text, font=font, size=16)
+        body.append(_paragraph(document, indent=True))
+        _run(body[-1], block.text, font=font, size=16)
     for i, name in enumerate(letter.attachments, 1):
         prefix = "附件：" if i == 1 else "　　　"
-        _run(
-            _paragraph(document, indent=True, before=14 if i == 1 else 0),
-            f"{prefix}{i}. {name}",
-            font=BODY_FONT,
-            size=16,
-        )
-    _run(_paragraph(document, align=right, before=36), letter.signer, font=BODY_FONT, size=16)
+        body.append(_paragraph(document, indent=True, before=14 if i == 1 else 0))
+        _run(body[-1], f"{prefix}{i}. {name}", font=BODY_FONT, size=16)
+    signature = _paragraph(document, align=right, before=36)
+    _run(signature, letter.signer, font=BODY_FONT, size=16)
     _run(_paragraph(document, align=right), letter.date_text, font=BODY_FONT, size=16)
+    # The signature and date never stand alone on a page: they keep with the last paragraph
+    # (and the attachments between), as GB/T 9704 asks.
+    first_kept = len(letter.blocks) - 1 if letter.blocks else len(body)
+    for paragraph in [*body[first_kept:], signature]:
+        paragraph.paragraph_format.keep_with_next = True
     if letter.footer:
         _run(_paragraph(document, before=28), letter.footer, font=KAI_FONT, size=14)
     buffer = io.BytesIO()

@@ -10,7 +10,9 @@ from datetime import date, datetime, time
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
+from django.core.validators import validate_email
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -126,6 +128,37 @@ def _save(actor: Any, verb: str, request: Request, before: dict) -> None:
 # --- filing and receipt (第二十九条, 第三十一条) -------------------------------------------------
 
 
+def take_number(organisation: Department, year: int) -> str:
+    """The next 受理编号 of the agency's year, gap-free (SLS-SWJ-2026-00005)."""
+    serial = next_number(f"foi:{organisation.code}:{year}")
+    return f"{organisation.code}-{year}-{serial:05d}"
+
+
+def _check_delivery(data: dict[str, Any]) -> None:
+    """The form and the way of delivery chosen (第二十九条) must be able to reach the applicant:
+    otherwise the office has a reply and nowhere to send it."""
+    form = data.get("form") or Request.Form.EMAIL
+    delivery = data.get("delivery") or Request.Channel.ONLINE
+    if form == Request.Form.EMAIL:
+        try:
+            validate_email((data.get("email") or "").strip())
+        except ValidationError:
+            raise ActionError(
+                _("以电子邮件形式提供的，请填写有效的电子邮箱。"), field="email"
+            ) from None
+        if delivery != Request.Channel.ONLINE:
+            raise ActionError(_("以电子邮件形式提供的，获取方式请选择“网络”。"), field="delivery")
+    elif delivery == Request.Channel.ONLINE:
+        raise ActionError(
+            _("纸面、光盘、磁盘不能通过网络获取，请选择邮寄、当面或传真，或改为电子邮件。"),
+            field="delivery",
+        )
+    elif delivery == Request.Channel.FAX and form != Request.Form.PAPER:
+        raise ActionError(_("光盘、磁盘不能传真，请选择邮寄或当面获取。"), field="delivery")
+    if delivery == Request.Channel.POST and not (data.get("address") or "").strip():
+        raise ActionError(_("邮寄获取的，请填写通信地址。"), field="address")
+
+
 def _new_request(
     organisation: Department, data: dict[str, Any], *, channel: str, at: datetime, applicant: Any
 ) -> Filed:
@@ -133,11 +166,10 @@ def _new_request(
         raise ActionError(_("请选择受理申请的行政机关。"), field="organisation")
     if not (data.get("info_title") or "").strip():
         raise ActionError(_("请填写所需政府信息的名称。"), field="info_title")
+    _check_delivery(data)
     code = make_query_code()
-    year = timezone.localtime(at).year
-    serial = next_number(f"foi:{organisation.code}:{year}")
     request = Request.objects.create(
-        number=f"{organisation.code}-{year}-{serial:05d}",
+        number=take_number(organisation, timezone.localtime(at).year),
         query_digest=digest_query_code(code),
         organisation=organisation,
         applicant=applicant,

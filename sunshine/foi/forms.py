@@ -92,9 +92,7 @@ class FeeForm(forms.Form):
 
 
 class DecisionForm(forms.Form):
-    outcome = forms.ChoiceField(
-        label=_("办理结果"), choices=[(o.code, f"{o.group} {o.label}") for o in DECIDABLE]
-    )
+    outcome = forms.ChoiceField(label=_("办理结果"), choices=[(o.code, o.title) for o in DECIDABLE])
     reply_text = forms.CharField(label=_("答复内容"), widget=forms.Textarea(attrs={"rows": 4}))
     other_agency = forms.CharField(
         label=_("负责公开的其他机关及联系方式（第三十六条第（五）项）"),

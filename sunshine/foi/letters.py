@@ -11,17 +11,36 @@ from .models import Request
 from .outcomes import BY_CODE
 
 
+def letter_number(request: Request) -> str:
+    """发文字号 in the official form 机关代字〔年份〕序号号, from the request's own year and
+    serial (``SLS-SWJ-2026-00005`` gives 〔2026〕5号): one number per request, the year once."""
+    _code, year, serial = request.number.rsplit("-", 2)
+    organisation = request.organisation
+    return _("{agency}依申请公开答复〔{year}〕{serial}号").format(
+        agency=organisation.short_name or organisation.name, year=year, serial=int(serial)
+    )
+
+
+def legal_basis(request: Request) -> str:
+    """The item of 第三十六条 that applies: information this agency does not hold is answered
+    under 第（四）项, unless the reply names the agency that holds it (第（五）项)."""
+    if request.draft_outcome == "not_held" and request.other_agency:
+        return "第三十六条第（五）项"
+    return BY_CODE[request.draft_outcome].basis
+
+
 def reply_letter(request: Request, on: date) -> RenderedLetter:
     outcome = BY_CODE[request.draft_outcome]
+    basis = legal_basis(request)
     agency = request.organisation.name
     parent = request.organisation.parent
     blocks = [
         Block(
+            # Addressed in the salutation, the applicant is 您 throughout the body.
             _(
-                "{name}于{day}提出的政府信息公开申请（受理编号：{number}）收悉。"
+                "您于{day}提出的政府信息公开申请（受理编号：{number}）收悉。"
                 "您申请公开的信息为：“{title}”{doc}。"
             ).format(
-                name=request.applicant_name,
                 day=f"{request.received_on.year}年{request.received_on.month}月"
                 f"{request.received_on.day}日",
                 number=request.number,
@@ -47,10 +66,8 @@ def reply_letter(request: Request, on: date) -> RenderedLetter:
         Block(_("二、法律依据"), heading=True),
         Block(
             _("根据{law}{basis}的规定，作出上述答复（{label}）。").format(
-                law=_("《中华人民共和国政府信息公开条例》")
-                if outcome.basis.startswith("第")
-                else "",
-                basis=outcome.basis,
+                law=_("《中华人民共和国政府信息公开条例》") if basis.startswith("第") else "",
+                basis=basis,
                 label=outcome.label,
             )
         ),
@@ -65,7 +82,7 @@ def reply_letter(request: Request, on: date) -> RenderedLetter:
     letter = Letter(
         issuer=agency,
         title=_("政府信息公开申请答复书"),
-        number=_("依申请公开答复〔{year}〕{number}号").format(year=on.year, number=request.number),
+        number=letter_number(request),
         recipient=request.applicant_name,
         blocks=blocks,
         signer=agency,

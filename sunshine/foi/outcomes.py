@@ -18,6 +18,14 @@ class Outcome:
     label: Promise
     basis: str  # the article of the 条例 (or measure) the reply rests on
 
+    @property
+    def title(self) -> Promise:
+        """The row as the template prints it, composed here only: "（三）不予公开 属于国家秘密",
+        and a group of one row by its group alone ("（一）予以公开")."""
+        if sum(o.group is self.group for o in OUTCOMES) == 1:
+            return self.group
+        return format_lazy("{} {}", self.group, self.label)
+
 
 DISCLOSE = _("（一）予以公开")
 PARTIAL = _("（二）部分公开")
@@ -27,7 +35,8 @@ UNPROCESSED = _("（五）不予处理")
 OTHER = _("（六）其他处理")
 
 OUTCOMES: tuple[Outcome, ...] = (
-    Outcome("disclose", 3, DISCLOSE, _("予以公开"), "第三十六条第（一）项、第（二）项"),
+    # 予以公开 provides the information (第三十六条第（二）项); the decision carries the files.
+    Outcome("disclose", 3, DISCLOSE, _("予以公开"), "第三十六条第（二）项"),
     Outcome("partial", 4, PARTIAL, _("部分公开"), "第三十七条"),
     Outcome("secret", 5, WITHHOLD, _("属于国家秘密"), "第十四条"),
     Outcome("forbidden", 6, WITHHOLD, _("其他法律行政法规禁止公开"), "第十四条"),
@@ -42,7 +51,7 @@ OUTCOMES: tuple[Outcome, ...] = (
         13,
         UNAVAILABLE,
         _("本机关不掌握相关政府信息"),
-        "第三十六条第（四）项、第（五）项",
+        "第三十六条第（四）项",  # 第（五）项 when another agency is named: see letters
     ),
     Outcome("new_record", 14, UNAVAILABLE, _("没有现成信息需要另行制作"), "第三十八条"),
     Outcome("unclear", 15, UNAVAILABLE, _("补正后申请内容仍不明确"), "第三十条"),
@@ -70,7 +79,7 @@ OUTCOMES: tuple[Outcome, ...] = (
 BY_CODE = {o.code: o for o in OUTCOMES}
 # Outcomes staff choose in a decision; 21 and 22 follow only from a missed deadline.
 DECIDABLE = tuple(o for o in OUTCOMES if o.code not in ("no_correction", "unpaid"))
-CHOICES = [(o.code, format_lazy("{} {}", o.group, o.label)) for o in OUTCOMES]
+CHOICES = [(o.code, o.title) for o in OUTCOMES]
 
 
 class ApplicantType(models.TextChoices):

@@ -25,11 +25,11 @@ TOTAL = len(APPLICANT_COLUMNS)  # index of the 总计 column
 NEW, CARRIED_IN, TOTAL_ROW, CARRIED_OUT = 1, 2, 24, 25
 ROW_OF = {o.code: o.row for o in OUTCOMES}
 
-# (row, label, group label shown before it)
+# (row, label, the label printed instead: the first row of a group with its group)
 ROWS: list[tuple[int, object, object]] = [
     (NEW, gettext_lazy("一、本年新收政府信息公开申请数量"), None),
     (CARRIED_IN, gettext_lazy("二、上年结转政府信息公开申请数量"), None),
-    *[(o.row, o.label, o.group if o.row in (3, 4, 5, 13, 16, 21) else None) for o in OUTCOMES],
+    *[(o.row, o.label, o.title if o.row in (3, 4, 5, 13, 16, 21) else None) for o in OUTCOMES],
     (TOTAL_ROW, gettext_lazy("（七）总计"), None),
     (CARRIED_OUT, gettext_lazy("四、结转下年度继续办理"), None),
 ]
@@ -37,7 +37,7 @@ ROWS: list[tuple[int, object, object]] = [
 
 def row_labels() -> list[tuple[int, str]]:
     """(row, label as printed, with its group before the first row of a group)."""
-    return [(row, f"{group} {label}" if group else str(label)) for row, label, group in ROWS]
+    return [(row, str(printed or label)) for row, label, printed in ROWS]
 
 
 REMEDY_GROUPS = [Remedy.Kind.REVIEW, Remedy.Kind.SUIT, Remedy.Kind.SUIT_AFTER_REVIEW]

@@ -327,7 +327,7 @@ def test_foi_disclosed_files(client, demo, media):
         demo.departments["SLS-SWJ"],
         {"applicant_type": "natural", "applicant_name": "张三", "id_number": "110101199003073015",
          "phone": "13800000001", "info_title": "2025年商贸流通专项资金分配结果", "form": "email",
-         "delivery": "online"},
+         "email": "zhangsan@example.com", "delivery": "online"},
     )  # fmt: skip
     request = actions.confirm_receipt(demo.users["window"], filed.request)
     assert request.state == Request.State.PROCESSING

@@ -170,7 +170,7 @@ def _foi_data(demo) -> dict:
     return {"applicant_type": "natural", "applicant_name": "张三", "id_kind": "resident",
             "id_number": "110101199003073015", "phone": "13800000001",
             "info_title": "2025年商贸流通专项资金分配结果", "form": "email", "delivery": "online",
-            "organisation": demo.departments["SLS-SWJ"].pk,
+            "email": "zhangsan@example.com", "organisation": demo.departments["SLS-SWJ"].pk,
             "submission_key": uuid.uuid4().hex}  # fmt: skip
 
 

@@ -29,6 +29,7 @@ def data(**overrides) -> dict:
         "id_number": "110101199003073015",
         "phone": "13800000001",
         "info_title": "2025年商贸流通专项资金分配结果",
+        "email": "zhangsan@example.com",
         "form": "email",
         "delivery": "online",
     }

@@ -25,6 +25,7 @@ def _payload(demo, key: dict[str, str]) -> dict[str, str]:
         "id_number": demo.users["13800000001"].id_number,
         "phone": "13800000001",
         "info_title": "2025年商贸流通专项资金分配结果",
+        "email": "zhangsan@example.com",
         "form": "email",
         "delivery": "online",
     }
