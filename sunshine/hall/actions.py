@@ -325,21 +325,44 @@ def review_material(actor: Any, file: SubmittedMaterial, *, ok: bool, note: str 
 
 
 def accept(actor: Any, application: Application, *, at: datetime | None = None) -> Application:
+    """受理 states that the materials are complete and in the legal form, so it agrees with the
+    pre-check: refused while a material is marked 需补正 (that is a 补正 to ask for), and the
+    materials not yet pre-checked are checked by the accepting clerk, recorded so."""
     at = at or timezone.now()
     with transaction.atomic():
         app = _lock(application)
         require(actor, "hall.intake", app)
         task = _intake_task(app)
+        files = app.files.filter(current=True).select_related("material")
+        flagged = [f.material.name for f in files if f.review == SubmittedMaterial.Review.CORRECT]
+        if flagged:
+            raise ActionError(
+                _(
+                    "以下材料已标记为需补正：%(names)s。材料需补正的不能受理，请一次性告知补正；"
+                    "如材料符合要求，请先将其预审意见改为“符合要求”。"
+                )
+                % {"names": "、".join(flagged)}
+            )
+        unchecked = [f for f in files if f.review == SubmittedMaterial.Review.PENDING]
+        SubmittedMaterial.objects.filter(pk__in=[f.pk for f in unchecked]).update(
+            review=SubmittedMaterial.Review.ACCEPTED,
+            review_note=_("受理时审核"),
+            reviewed_by=actor,
+        )
         workflow.act(
             actor, task, "approve", opinion=_("申请材料齐全，符合法定形式，予以受理。"), at=at
         )
-        _start_decision(actor, app, accepted_at=at, at=at)
+        checked = {"materials_checked_at_acceptance": [f.name for f in unchecked]}
+        _start_decision(actor, app, accepted_at=at, at=at, audit=checked)
     return app
 
 
-def _start_decision(actor: Any, app: Application, *, accepted_at: datetime, at: datetime) -> None:
-    """Acceptance starts the decision clocks: the statutory limit (20 working days, joint handling
-    45, 《行政许可法》第四十二条) and the committed one the guide promises."""
+def _start_decision(
+    actor: Any, app: Application, *, accepted_at: datetime, at: datetime, audit: dict[str, Any]
+) -> None:
+    """Acceptance starts the decision clocks: the statutory limit (for a 行政许可 20 working days,
+    joint handling 45, 《行政许可法》第四十二条) and the committed one the guide promises.
+    `audit` adds what happened to the materials to the acceptance's audit record."""
     app.state, app.accepted_at = Application.State.IN_REVIEW, accepted_at
     common = {"department": app.item.department, "unit": Unit.WORKDAYS, "at": accepted_at}
     app.statutory_clock = start_clock(
@@ -347,7 +370,7 @@ def _start_decision(actor: Any, app: Application, *, accepted_at: datetime, at: 
         kind="hall.statutory",
         title=_("%(number)s 法定办结时限") % {"number": app.number},
         limit=app.item.statutory_limit,
-        legal_basis=_("《行政许可法》第四十二条"),
+        legal_basis=app.item.basis(_("第四十二条")),
         actor=actor,
         **common,
     )
@@ -362,7 +385,7 @@ def _start_decision(actor: Any, app: Application, *, accepted_at: datetime, at: 
     )
     app.save()
     notices.acceptance(app, actor=actor, at=at)
-    record(actor, "hall.accept", app, after=snapshot(app, APP_FIELDS))
+    record(actor, "hall.accept", app, after={**snapshot(app, APP_FIELDS), **audit})
 
 
 def request_correction(
@@ -442,11 +465,18 @@ def refuse(
 
 
 def lapse_intakes(now: datetime | None = None) -> int:
-    """Applications left unanswered past the 5 working days count as accepted from the day the
-    materials were received (第三十二条第一款第（四）项); the system records it so. Run by the
-    periodic task, independent of anyone opening a page. Returns how many were accepted."""
+    """Applications for a 行政许可 left unanswered past the 5 working days count as accepted from
+    the day the materials were received (第三十二条第一款第（四）项); the system records it so.
+    Run by the periodic task, independent of anyone opening a page. Returns how many were
+    accepted.
+
+    The law accepts the application, nobody checked its materials: those not pre-checked stay
+    待预审 (the case page says they were not pre-checked, the audit lists them), so no record
+    claims a check that was not made. Other items (备案 …) have no such rule: their overdue
+    intake step is a matter for supervision."""
     now = now or timezone.now()
     due = Application.objects.filter(
+        item__item_type=ItemType.LICENSING,
         state=Application.State.SUBMITTED,
         instance__tasks__state=Task.State.PENDING,
         instance__tasks__due_at__lte=now,
@@ -462,7 +492,10 @@ def lapse_intakes(now: datetime | None = None) -> int:
                 task, opinion=_("五个工作日内未作处理，依法自收到申请材料之日起视为受理。"), at=now
             )
             app.deemed_accepted = True
-            _start_decision(None, app, accepted_at=app.corrected_at or app.received_at, at=now)
+            pending = app.files.filter(current=True, review=SubmittedMaterial.Review.PENDING)
+            unchecked = {"materials_not_checked": list(pending.values_list("name", flat=True))}
+            accepted_at = app.corrected_at or app.received_at
+            _start_decision(None, app, accepted_at=accepted_at, at=now, audit=unchecked)
             count += 1
     return count
 
@@ -493,6 +526,7 @@ def sign(
     target: str = "",
     to_user: Any = None,
     fee: Any = None,
+    confirm_fee: bool = False,
     at: datetime | None = None,
 ) -> Application:
     """An officer signs a review task; the application follows the process: a return to the
@@ -501,7 +535,9 @@ def sign(
     is completed when the process ends with the 送达 (第四十四条).
 
     `fee` is what the case was charged, due with the decision (出证 follows it): required when
-    the signature grants, kept when it denies, ignored otherwise."""
+    the signature grants, kept when it denies, ignored otherwise. A fee above what the item
+    allows is recorded as charged (supervision checks it) only with `confirm_fee`: the officer
+    is warned first, a typing slip is not turned into a 违规收费 record."""
     at = at or timezone.now()
     fee = _fee(fee)
     with transaction.atomic():
@@ -510,6 +546,10 @@ def sign(
             raise ActionError(_("该办件当前不在审查中。"))
         if app.decision and verb not in AFTER_DECISION:
             raise ActionError(_("决定已作出，待送达；变更或撤回决定须依法另行办理。"))
+        if verb not in (S.ADD_SIGNER, S.TRANSFER) and app.special_procedures.filter(ended_at=None):
+            # The case waits for the hearing or the experts (第四十五条), its clocks paused:
+            # moving it on, let alone deciding, comes after their result.
+            raise ActionError(_("特别程序进行中，请待其结束并登记结果后再办理。"))
         signed = workflow.act(
             actor, task, verb, opinion=opinion, target=target, to_user=to_user, at=at
         )
@@ -520,9 +560,9 @@ def sign(
             for clock in _case_clocks(app):
                 pause_clock(clock, reason=PauseReason.CORRECTION, actor=actor, at=at)
         elif instance.state == Instance.State.REJECTED:
-            _decide(actor, app, granted=False, reason=opinion, fee=fee, at=at)
+            _decide(actor, app, granted=False, reason=opinion, fee=fee, confirm=confirm_fee, at=at)
         elif not app.decision and (ended or _is_deciding(instance, signed)):
-            _decide(actor, app, granted=True, reason="", fee=fee, at=at)
+            _decide(actor, app, granted=True, reason="", fee=fee, confirm=confirm_fee, at=at)
         elif not ended:
             return app
         if ended:
@@ -550,12 +590,28 @@ def _decide(
     granted: bool,
     reason: str,
     fee: Decimal | None,
+    confirm: bool,
     at: datetime,
 ) -> None:
     """The decision: the case clocks stop (the limits of 第四十二条 run to the decision), the
     decision notice is issued and a grant of a 行政许可 published (第四十条)."""
     if granted and fee is None:
         raise ActionError(_("请填写实收费用（不收费的填 0）。"), field="fee")
+    ceiling = app.item.fee_ceiling
+    if fee is not None and ceiling is not None and fee > ceiling and not confirm:
+        allowed = (
+            _("本事项不收费")
+            if app.item.free
+            else _("本事项收费标准每件上限合计 %(ceiling)s 元") % {"ceiling": f"{ceiling:.2f}"}
+        )
+        raise ActionError(
+            _(
+                "%(allowed)s，填写的实收费用 %(fee)s 元超出标准。请核对；如确实按此金额收取，"
+                "请勾选“确认按实际收取的金额登记”后再签署。"
+            )
+            % {"allowed": allowed, "fee": f"{fee:.2f}"},
+            field="fee",
+        )
     app.state, app.decided_at = Application.State.DECIDED, at
     app.decision = Application.Decision.GRANTED if granted else Application.Decision.DENIED
     app.decision_reason = reason.strip()

@@ -66,6 +66,7 @@ class SignForm(forms.Form):
     fee = forms.DecimalField(
         label=_("实收费用（元）"), required=False, min_value=0, max_digits=12, decimal_places=2
     )
+    confirm_fee = forms.BooleanField(label=_("确认按实际收取的金额登记"), required=False)
 
 
 class SpecialForm(forms.Form):

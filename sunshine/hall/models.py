@@ -1,12 +1,15 @@
 """Service items (事项, 办事指南) and applications (办件), with the names and codes of
 GB/T 39046-2020 《政务服务平台基础数据规范》 (附录A code lists)."""
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from sunshine.workflow.models import ProcessDefinition
@@ -235,6 +238,28 @@ class ServiceItem(models.Model):
     @property
     def is_joint(self) -> bool:
         return any(step.parallel for step in self.process.parsed.steps)
+
+    def basis(self, article: str) -> str:
+        """What a stage of the procedure rests on: the article of 《行政许可法》 for a 行政许可,
+        the only kind that law governs; for any other item (备案 …) its own legal basis."""
+        if self.item_type == ItemType.LICENSING:
+            return gettext("《中华人民共和国行政许可法》%(article)s") % {"article": article}
+        own = "、".join(f"{b.law}{b.article}" for b in self.bases.all())
+        return own or gettext("办事指南")
+
+    @property
+    def intake_basis(self) -> str:
+        return self.basis(gettext("第三十二条"))
+
+    @property
+    def fee_ceiling(self) -> Decimal | None:
+        """The most a case may be charged: nothing when 不收费, else the sum of the fee standards'
+        per-case ceilings; None when one of them depends on the case (no ceiling known). The
+        same reading as supervision's 违规收费 rule."""
+        if self.free:
+            return Decimal(0)
+        amounts = [fee.amount for fee in self.fees.all()]
+        return None if None in amounts else sum(amounts, Decimal(0))
 
     def clean(self) -> None:
         errors: dict[str, str] = {}

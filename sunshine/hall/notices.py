@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from sunshine.core.numbers import next_number
 from sunshine.documents.letters import Block, Letter, render_docx, render_html, render_pdf
 
-from .models import Application, Notice
+from .models import Application, ItemType, Notice
 
 PREFIX = {
     Notice.Kind.RECEIPT: "收",
@@ -51,7 +51,17 @@ def issue(
 
 
 def receipt(app: Application, *, actor: Any, at: datetime) -> Notice:
+    """The receipt promises the intake limit: for a 行政许可 the five working days of 第三十二条,
+    after which it is accepted by law; for another item the limit of its intake step."""
     names = [f.name for f in app.files.filter(current=True)]
+    if app.item.item_type == ItemType.LICENSING:
+        promise = _(
+            "本机关将在五个工作日内作出是否受理的决定，逾期未告知补正的，自收到申请材料之日起即为"
+            "受理。"
+        )
+    else:
+        limit = app.item.process.parsed.steps[0].limit
+        promise = _("本机关将在 %(n)s 个工作日内作出是否受理的决定。") % {"n": limit}
     return issue(
         app,
         Notice.Kind.RECEIPT,
@@ -59,10 +69,7 @@ def receipt(app: Application, *, actor: Any, at: datetime) -> Notice:
             _("本机关于%(day)s收到您申请“%(item)s”（办件编号 %(number)s）提交的下列材料：")
             % {"day": day(at), "item": app.item.name, "number": app.number},
             *[f"{i}. {name}" for i, name in enumerate(names, start=1)],
-            _(
-                "本机关将在五个工作日内作出是否受理的决定，逾期未告知补正的，自收到申请材料之日起即"
-                "为受理。"
-            ),
+            promise,
         ],
         actor=actor,
         at=at,
@@ -74,9 +81,14 @@ def acceptance(app: Application, *, actor: Any, at: datetime) -> Notice:
     lines = [
         _(
             "您于%(day)s提出的“%(item)s”申请（办件编号 %(number)s），经审查，申请材料齐全、符合法定"
-            "形式，根据《中华人民共和国行政许可法》第三十二条的规定，决定予以受理。"
+            "形式，根据%(basis)s的规定，决定予以受理。"
         )
-        % {"day": day(app.received_at), "item": app.item.name, "number": app.number},
+        % {
+            "day": day(app.received_at),
+            "item": app.item.name,
+            "number": app.number,
+            "basis": app.item.intake_basis,
+        },
         _(
             "受理时间：%(day)s。承诺办结时限：%(limit)s 个工作日（法定时限 %(legal)s 个工作日），预"
             "计办结日期：%(due)s。"
@@ -110,10 +122,14 @@ def correction(app: Application, items: list[str], *, actor: Any, at: datetime) 
         [
             _(
                 "您于%(day)s提出的“%(item)s”申请（办件编号 %(number)s），经审查，申请材料不齐全或者"
-                "不符合法定形式。根据《中华人民共和国行政许可法》第三十二条第一款第（四）项的规定，"
-                "现一次性告知您需要补正的全部内容如下："
+                "不符合法定形式。根据%(basis)s的规定，现一次性告知您需要补正的全部内容如下："
             )
-            % {"day": day(app.received_at), "item": app.item.name, "number": app.number},
+            % {
+                "day": day(app.received_at),
+                "item": app.item.name,
+                "number": app.number,
+                "basis": app.item.basis(_("第三十二条第一款第（四）项")),
+            },
             *[f"{i}. {text}" for i, text in enumerate(items, start=1)],
             _(
                 "请补正全部材料后重新提交，本机关自收到全部补正材料之日起五个工作日内作出是否受理的"

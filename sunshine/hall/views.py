@@ -124,7 +124,7 @@ def apply(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             app = actions.save_draft(request.user, obj, data=data, files=uploaded(form))
             if "submit" in request.POST:
-                actions.submit(request.user, app)
+                app = actions.submit(request.user, app)  # numbered as it is submitted
                 messages.success(request, _("申请已提交，办件编号 %(n)s。") % {"n": app.number})
             else:
                 messages.success(request, _("草稿已保存。"))
@@ -287,6 +287,7 @@ def sign(request: HttpRequest, pk: int) -> HttpResponse:
             target=data["target"],
             to_user=to_user,
             fee=data["fee"],
+            confirm_fee=data["confirm_fee"],
         )
 
     return _act(request, app.pk, run, _("已签署意见。"))

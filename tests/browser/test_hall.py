@@ -73,9 +73,9 @@ def test_licence_from_application_to_follow_up(page: Page, live_server, demo, sh
     page.get_by_label("动物防疫条件合格证").set_input_files(files=[pdf("防疫合格证.pdf")])
     shot(page, "hall-apply")
     page.get_by_role("button", name="提交申请").click()
-    expect(page.get_by_text("申请已提交")).to_be_visible()
     expect(page.locator("dd.state")).to_have_text("待受理")
     number = page.locator("dd.number").inner_text()
+    expect(page.get_by_text(f"申请已提交，办件编号 {number}。")).to_be_visible()
     shot(page, "hall-submitted")
 
     # The window lists everything to correct at once, its own note among it.
@@ -135,6 +135,12 @@ def test_licence_from_application_to_follow_up(page: Page, live_server, demo, sh
     card.get_by_label("实收费用（元）").fill("-50")
     card.get_by_role("button", name="签署").click()
     expect(page.get_by_text("实收费用（元）：")).to_be_visible()
+    expect(page.locator("dd.state")).to_have_text("审查中")
+    # Above the standard: the officer is warned and asked to confirm before it is recorded.
+    card.get_by_label("实收费用（元）").fill("80")
+    card.get_by_role("button", name="签署").click()
+    expect(page.get_by_text("上限合计 50.00 元")).to_be_visible()
+    expect(card.get_by_label("确认按实际收取的金额登记")).to_be_visible()
     expect(page.locator("dd.state")).to_have_text("审查中")
     card.get_by_label("实收费用（元）").fill("50")
     card.get_by_label("处理意见").fill("决定书已制作，收取证书工本费。")

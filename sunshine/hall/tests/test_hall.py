@@ -228,3 +228,115 @@ def test_periodic_task_records_lapsed_intakes(demo):
     assert app.accepted_at == app.received_at
     assert fresh.state == Application.State.SUBMITTED and not fresh.deemed_accepted
     assert app.notices.filter(kind=Notice.Kind.ACCEPTANCE).exists()
+
+
+def test_the_submitted_message_gives_the_case_number(demo, client):
+    it = item()
+    client.force_login(demo.users["13800000002"])
+    uploads = {f"material_{pk}": upload for pk, upload in files(it).items()}
+    page = client.post(
+        f"/hall/items/{it.pk}/apply/", {**DATA, **uploads, "submit": "1"}, follow=True
+    ).content.decode()
+    app = Application.objects.get()
+    assert app.number and f"申请已提交，办件编号 {app.number}。" in page
+    assert "办件编号 None" not in page
+
+
+def test_acceptance_is_refused_while_a_material_needs_correction(demo, client):
+    app = submitted(demo)
+    window = demo.users["window"]
+    licence = app.files.get(material__name="营业执照")
+    actions.review_material(window, licence, ok=False, note="复印件不清晰")
+    with pytest.raises(ActionError, match="营业执照.*一次性告知补正"):
+        actions.accept(window, app, at=AT)
+    app.refresh_from_db()
+    assert app.state == Application.State.SUBMITTED and app.accepted_at is None
+    assert not app.notices.filter(kind=Notice.Kind.ACCEPTANCE).exists()
+    # The same from the intake form: the flag is saved, the acceptance refused.
+    client.force_login(window)
+    page = client.post(
+        f"/hall/applications/{app.pk}/intake/",
+        {"do": "accept", f"review_{licence.pk}": "correct", f"note_{licence.pk}": "复印件不清晰"},
+        follow=True,
+    ).content.decode()
+    assert "已标记为需补正：营业执照" in page
+    app.refresh_from_db()
+    assert app.state == Application.State.SUBMITTED
+    actions.review_material(window, licence, ok=True)
+    assert actions.accept(window, app, at=AT).state == Application.State.IN_REVIEW
+
+
+def test_acceptance_checks_the_materials_not_yet_pre_checked(demo, client):
+    from sunshine.audit.models import AuditEvent
+
+    app = submitted(demo)
+    window = demo.users["window"]
+    form = app.files.get(material__name="申请书")
+    actions.review_material(window, form, ok=True, note="填写完整")
+    actions.accept(window, app, at=AT)
+    rows = {f.material.name: f for f in app.files.filter(current=True)}
+    assert {f.review for f in rows.values()} == {"accepted"}
+    assert {f.reviewed_by for f in rows.values()} == {window}
+    assert rows["申请书"].review_note == "填写完整"
+    assert rows["营业执照"].review_note == "受理时审核"
+    (audited,) = AuditEvent.objects.filter(verb="hall.accept", object_id=str(app.pk))
+    assert sorted(audited.after["materials_checked_at_acceptance"]) == sorted(
+        f.name for name, f in rows.items() if name != "申请书"
+    )
+    client.force_login(demo.users["13800000002"])
+    page = client.get(f"/hall/applications/{app.pk}/").content.decode()
+    assert "待预审" not in page and "符合要求：受理时审核" in page
+
+
+def test_a_deemed_acceptance_claims_no_pre_check(demo, client):
+    from sunshine.audit.models import AuditEvent
+
+    app = submitted(demo)
+    assert actions.lapse_intakes(AT + timedelta(days=8)) == 1
+    assert set(app.files.values_list("review", flat=True)) == {"pending"}
+    (audited,) = AuditEvent.objects.filter(verb="hall.accept", object_id=str(app.pk))
+    assert audited.actor is None
+    assert sorted(audited.after["materials_not_checked"]) == sorted(
+        app.files.values_list("name", flat=True)
+    )
+    client.force_login(demo.users["13800000002"])
+    page = client.get(f"/hall/applications/{app.pk}/").content.decode()
+    assert "待预审" not in page and "未经预审（逾期依法视为受理）" in page
+
+
+def filing(demo) -> Application:
+    it = ServiceItem.objects.get(name="酒类流通备案")
+    user = demo.users["13800000002"]
+    return actions.submit(user, actions.save_draft(user, it, data=DATA, files=files(it)), at=AT)
+
+
+def test_a_filing_cites_its_own_basis_and_fits_its_promise(demo, client):
+    it = ServiceItem.objects.get(name="酒类流通备案")
+    steps = it.process.parsed.steps
+    assert sum(step.limit for step in steps) <= it.committed_limit
+    assert it.intake_basis == "《酒类流通管理办法》第七条"
+    guide = client.get(f"/hall/items/{it.pk}/").content.decode()
+    assert "第三十二条" not in guide and "《酒类流通管理办法》" in guide
+    app = filing(demo)
+    receipt = app.notices.get(kind=Notice.Kind.RECEIPT)
+    assert "1 个工作日内作出是否受理" in "".join(receipt.body)
+    assert "即为受理" not in "".join(receipt.body)
+    # No 第三十二条, so no acceptance by lapse of time: the overdue step is for supervision.
+    assert actions.lapse_intakes(AT + timedelta(days=30)) == 0
+    client.force_login(demo.users["window"])
+    page = client.get(f"/hall/applications/{app.pk}/").content.decode()
+    assert "受理审查（《酒类流通管理办法》第七条）" in page and "第三十二条" not in page
+    app = actions.accept(demo.users["window"], app, at=AT)
+    accepted = "".join(app.notices.get(kind=Notice.Kind.ACCEPTANCE).body)
+    assert "根据《酒类流通管理办法》第七条的规定" in accepted and "行政许可法" not in accepted
+    assert app.statutory_clock.legal_basis == "《酒类流通管理办法》第七条"
+
+
+def test_a_licence_intake_still_cites_the_licensing_law(demo):
+    app = submitted(demo)
+    assert item().intake_basis == "《中华人民共和国行政许可法》第三十二条"
+    assert "即为受理" in "".join(app.notices.get(kind=Notice.Kind.RECEIPT).body)
+    app = actions.accept(demo.users["window"], app, at=AT)
+    accepted = "".join(app.notices.get(kind=Notice.Kind.ACCEPTANCE).body)
+    assert "根据《中华人民共和国行政许可法》第三十二条的规定" in accepted
+    assert app.statutory_clock.legal_basis == "《中华人民共和国行政许可法》第四十二条"

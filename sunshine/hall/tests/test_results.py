@@ -37,10 +37,18 @@ def at_decision(demo, app: Application | None = None) -> Application:
     return app
 
 
-def decide(demo, app: Application, fee, username: str = "handler") -> Application:
+def decide(
+    demo, app: Application, fee, username: str = "handler", confirm: bool = False
+) -> Application:
     (task,) = open_tasks(app.instance)
     return actions.sign(
-        demo.users[username], task, "approve", opinion="决定书已制作", fee=fee, at=DECIDED
+        demo.users[username],
+        task,
+        "approve",
+        opinion="决定书已制作",
+        fee=fee,
+        confirm_fee=confirm,
+        at=DECIDED,
     )
 
 
@@ -115,6 +123,23 @@ def test_after_the_decision_only_the_delivery_goes_on(demo, client):
     assert app.decision == Application.Decision.GRANTED and app.decided_at == DECIDED
 
 
+def test_nothing_is_decided_while_a_special_procedure_runs(demo):
+    """The hearing's or the experts' result comes first; once it is in, the case goes on."""
+    app = at_decision(demo)
+    procedure = actions.start_special_procedure(
+        demo.users["handler"], app, kind="expert", days=5, reason="专家评审", at=DECIDED
+    )
+    with pytest.raises(ActionError, match="特别程序进行中"):
+        decide(demo, app, "0")
+    app.refresh_from_db()
+    assert app.decision == "" and app.statutory_clock.state == "paused"
+    actions.end_special_procedure(
+        demo.users["handler"], procedure, result="专家意见：同意", at=DECIDED
+    )
+    app = decide(demo, app, "0")
+    assert app.decision == Application.Decision.GRANTED
+
+
 @pytest.mark.parametrize(
     ("fee", "message"),
     [
@@ -143,9 +168,62 @@ def test_a_grant_needs_a_proper_fee_and_changes_nothing_without_one(demo, fee, m
 
 
 def test_the_fee_is_kept_in_yuan_and_fen(demo):
-    app = decide(demo, at_decision(demo), "50.5")
+    app = decide(demo, at_decision(demo, applied(demo, "生猪定点屠宰厂（场）设置审查")), "49.5")
     app.refresh_from_db()
-    assert app.fee_charged == Decimal("50.50")
+    assert app.fee_charged == Decimal("49.50")
+
+
+def applied(demo, name: str) -> Application:
+    item = ServiceItem.objects.get(name=name)
+    user = demo.users["13800000002"]
+    return actions.submit(user, actions.save_draft(user, item, data=DATA, files=files(item)), at=AT)
+
+
+def test_a_fee_above_the_standard_is_recorded_only_once_confirmed(demo):
+    from sunshine.supervision.actions import run_anomaly_rules
+    from sunshine.supervision.models import Anomaly
+    from sunshine.supervision.performance import Period
+
+    app = at_decision(demo, applied(demo, "生猪定点屠宰厂（场）设置审查"))  # 每件不超过 50 元
+    with pytest.raises(ActionError, match="上限合计 50.00 元.*80.00 元.*确认按实际收取") as error:
+        decide(demo, app, "80")
+    assert error.value.field == "fee"
+    app.refresh_from_db()
+    assert app.state == Application.State.IN_REVIEW and app.fee_charged is None
+    assert [t.step_key for t in open_tasks(app.instance)] == ["decide"]
+    app = decide(demo, app, "80", confirm=True)
+    assert app.state == Application.State.DECIDED and app.fee_charged == Decimal("80.00")
+    # What was charged is on record, and supervision's 违规收费 rule finds it.
+    run_anomaly_rules(DONE, Period(AT.date(), DONE.date()))
+    (anomaly,) = Anomaly.objects.filter(rule="fee", object_id=str(app.pk))
+    assert "50.00" in anomaly.detail and "80.00" in anomaly.detail
+
+
+def test_a_fee_for_a_free_item_needs_confirmation_and_none_is_asked_without_a_ceiling(demo):
+    app = at_decision(demo)  # 不收费
+    with pytest.raises(ActionError, match="本事项不收费.*5.00 元"):
+        decide(demo, app, "5")
+    assert decide(demo, app, "5", confirm=True).fee_charged == Decimal("5.00")
+    # 每份 10 元，按申请份数计: the ceiling depends on the case, nothing to compare with.
+    app = at_decision(demo, applied(demo, "外商投资企业设立及变更"))
+    assert decide(demo, app, "500").fee_charged == Decimal("500.00")
+
+
+def test_the_signing_form_asks_to_confirm_a_fee_above_the_standard(demo, client):
+    app = at_decision(demo, applied(demo, "生猪定点屠宰厂（场）设置审查"))
+    (task,) = open_tasks(app.instance)
+    client.force_login(demo.users["handler"])
+    url = f"/hall/tasks/{task.pk}/sign/"
+    page = client.get(f"/hall/applications/{app.pk}/").content.decode()
+    assert 'name="confirm_fee"' in page and "确认按实际收取的金额登记" in page
+    form = {"verb": "approve", "opinion": "同意", "fee": "80"}
+    page = client.post(url, form, follow=True).content.decode()
+    assert "上限合计 50.00 元" in page and "确认按实际收取的金额登记" in page
+    app.refresh_from_db()
+    assert app.state == Application.State.IN_REVIEW and app.fee_charged is None
+    client.post(url, {**form, "confirm_fee": "1"})
+    app.refresh_from_db()
+    assert app.state == Application.State.DECIDED and app.fee_charged == Decimal("80.00")
 
 
 def test_a_veto_denies_without_publishing(demo):
