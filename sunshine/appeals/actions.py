@@ -525,11 +525,16 @@ def merge(actor: Any, appeal: Appeal, into: Appeal, *, at: datetime | None = Non
 # --- dispatch and handling -------------------------------------------------------------------
 
 
+def _clock_title(appeal: Appeal, step: str) -> str:
+    """Says what the case is wherever the clock is listed: "12345诉求 2026000002 · 签收"."""
+    return _("12345诉求 %(serial)s · %(step)s") % {"serial": appeal.serial, "step": step}
+
+
 def _start_sign_clock(assignment: Assignment, actor: Any, at: datetime) -> Clock:
     return start_clock(
         assignment,
         kind="appeals.sign",
-        title=_("签收 %s") % assignment.appeal.serial,
+        title=_clock_title(assignment.appeal, _("签收")),
         department=assignment.department,
         limit=SIGN_LIMIT,
         unit=Unit.WORKDAYS,
@@ -544,8 +549,7 @@ def _start_handle_clock(assignment: Assignment, actor: Any, at: datetime, kind: 
     return start_clock(
         assignment,
         kind=kind,
-        title=_("办理 %(serial)s %(title)s")
-        % {"serial": assignment.appeal.serial, "title": assignment.appeal.title},
+        title=_clock_title(assignment.appeal, _("办理")),
         department=assignment.department,
         limit=limit,
         unit=unit,
@@ -667,7 +671,7 @@ def return_ticket(
         assignment.return_clock = start_clock(
             assignment,
             kind="appeals.return_review",
-            title=_("退单审核 %s") % appeal.serial,
+            title=_clock_title(appeal, _("退单审核")),
             department=rules.centre(),
             limit=RETURN_REVIEW_LIMIT,
             unit=Unit.WORKDAYS,
@@ -779,6 +783,12 @@ def request_extension(
     return request
 
 
+def _check_decision(approve: Any) -> None:
+    """A decision is 同意 or 不同意; a missing one must not pass for either."""
+    if not isinstance(approve, bool):
+        raise ActionError(_("请选择同意或不同意。"), field="approve")
+
+
 def decide_extension(
     actor: Any,
     request: ExtensionRequest,
@@ -789,6 +799,7 @@ def decide_extension(
 ) -> ExtensionRequest:
     require(actor, "appeals.dispatch", request.assignment.appeal)
     at = _now(at)
+    _check_decision(approve)
     if not approve and not note.strip():
         raise ActionError(_("不予批准时请写明理由。"), field="note")
     with transaction.atomic():
@@ -929,6 +940,7 @@ def review_reply(
     """答复审核 (答复规范): a good reply goes to the citizen(s); a poor one back for 重办."""
     require(actor, "appeals.dispatch", answer.appeal)
     at = _now(at)
+    _check_decision(approve)
     if not approve and not note.strip():
         raise ActionError(_("退回重办时请写明审核意见。"), field="note")
     with transaction.atomic():

@@ -132,13 +132,29 @@ class ExtensionForm(forms.Form):
 
 
 class DecisionForm(forms.Form):
+    """同意 or 不同意 (an extension, a reply): one of them must be chosen, never assumed."""
+
     approve = forms.TypedChoiceField(
         label=_("审批结果"),
         choices=[("1", _("同意")), ("0", _("不同意"))],
         coerce=lambda v: v == "1",
         widget=forms.RadioSelect,
+        error_messages={
+            "required": _("请选择同意或不同意。"),
+            "invalid_choice": _("请选择同意或不同意。"),
+        },
     )
     note = forms.CharField(label=_("意见"), max_length=255, required=False)
+
+
+class ReviewForm(DecisionForm):
+    """答复审核: the same choice, named for what is decided."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["approve"].label = _("审核结果")
+        self.fields["note"].label = _("审核意见")
+        self.fields["note"].help_text = _("不同意（退回重办）时必填。")
 
 
 class UrgeForm(forms.Form):

@@ -318,7 +318,7 @@ def ticket(request: HttpRequest, pk: int, bound: dict | None = None) -> HttpResp
         "dispatcher": dispatcher,
         "received": received,
         "pending_reply": pending,
-        "review_form": f.DecisionForm(prefix="review") if dispatcher and pending else None,
+        "review_form": f.ReviewForm(prefix="review") if dispatcher and pending else None,
         "urge_form": f.UrgeForm() if can(user, "appeals.urge", appeal) else None,
         "phone_form": (
             f.FollowUpForm(prefix="phone")
@@ -453,7 +453,7 @@ def _do_reply(request, appeal, target):
 
 def _do_review_reply(request, appeal, target):
     answer = get_object_or_404(Reply, pk=target, appeal=appeal)
-    form = f.DecisionForm(request.POST, prefix="review")
+    form = f.ReviewForm(request.POST, prefix="review")
     return _run(form, lambda d: actions.review_reply(request.user, answer, **d))
 
 

@@ -1,13 +1,11 @@
 """Reads over clocks: status at any moment as one indexed query, and the officer's open clocks."""
 
 from datetime import datetime
-from typing import Any
 
-from django.db.models import Case, CharField, Q, QuerySet, Value, When
+from django.db.models import Case, CharField, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from sunshine.org.permissions import departments_for, is_supervisor
 from sunshine.workdays.calendar import get_calendar
 
 from .engine import compute
@@ -52,19 +50,6 @@ def with_status(qs: QuerySet[Clock], now: datetime | None = None) -> QuerySet[Cl
             default=Value(Status.RUNNING),
             output_field=CharField(),
         )
-    )
-
-
-def open_clocks_for(user: Any, now: datetime | None = None) -> QuerySet[Clock]:
-    """The officer's open clocks: those they are responsible for, and their departments' (the
-    supervision office sees every department's), soonest due first, paused ones last."""
-    qs = Clock.objects.exclude(state=State.STOPPED)
-    if not is_supervisor(user):
-        qs = qs.filter(Q(responsible=user) | Q(department__in=departments_for(user)))
-    return (
-        with_status(qs, now)
-        .select_related("department", "responsible")
-        .order_by("state", "due_at", "pk")
     )
 
 

@@ -17,7 +17,8 @@ from sunshine.errors import ActionError
 from sunshine.org.models import Department, Membership, Role
 from sunshine.org.permissions import require
 
-from . import anomalies, performance
+from . import anomalies, cases, performance
+from .cases import HEAD_ROLES
 from .models import (
     Alert,
     Anomaly,
@@ -33,7 +34,6 @@ from .models import (
 # Which stored time of a running clock raises which signal.
 THRESHOLDS = ((Level.RED, "due_at"), (Level.YELLOW, "yellow_at"), (Level.PROMPT, "warn_at"))
 HANDLING_ROLES = (Role.HANDLER, Role.REVIEWER, Role.LEADER, Role.DEPUTY_LEADER)
-HEAD_ROLES = (Role.LEADER, Role.DEPUTY_LEADER)
 
 
 @dataclass
@@ -199,8 +199,11 @@ def sweep(now: datetime | None = None) -> SweepResult:
 
 
 def _notify_department(urging: Urging, subject: str, now: datetime) -> None:
+    """Tell those who answer for the urged case (`cases.people_for`: the responsible person, or
+    the staff who may act on it, sections included) and the department's heads; nobody there,
+    the heads above it."""
     alert = urging.alert
-    people = _Recipients()(alert.department_id, alert.responsible_id)
+    people = cases.people_for(alert.clock) or _Recipients()(alert.department_id, None)
     heads = Membership.objects.filter(
         department_id=urging.department_id, role__in=HEAD_ROLES
     ).values_list("user_id", flat=True)

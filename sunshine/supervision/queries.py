@@ -11,6 +11,7 @@ from django.db.models import (
     ExpressionWrapper,
     F,
     IntegerField,
+    Q,
     QuerySet,
     Sum,
     Value,
@@ -23,6 +24,7 @@ from sunshine.clocks.queries import Status
 from sunshine.org.models import Department, Role
 from sunshine.org.permissions import departments_for, is_supervisor
 
+from .cases import clocks_for
 from .models import Alert, Anomaly, ClockTally, Level, Urging
 
 
@@ -113,9 +115,13 @@ def access_alert(user: Any, pk: int) -> Alert:
 
 
 def urgings_for(user: Any) -> QuerySet[Urging]:
-    """催办/督办/纠错 addressed to the user's departments, open ones first."""
+    """催办/督办/纠错 addressed to the user's departments or on a case the user answers for
+    (`cases.clocks_for`), open ones first: one query."""
+    answered = Clock.objects.filter(clocks_for(user)).values("pk")
     return (
-        Urging.objects.filter(department__in=departments_for(user))
+        Urging.objects.filter(
+            Q(department__in=departments_for(user)) | Q(alert__clock__in=answered)
+        )
         .select_related("alert__clock", "department", "issued_by")
         .order_by("-state", "-issued_at")
     )

@@ -3,10 +3,11 @@
 
 from typing import Any
 
-from sunshine.org.models import Department, Role
+from sunshine.org.models import Department
 from sunshine.org.permissions import has_role, is_staff_member, is_supervisor, rule
 
-HEADS = (Role.LEADER, Role.DEPUTY_LEADER)
+from .cases import ANSWERING_ROLES, answers_for
+from .cases import HEAD_ROLES as HEADS
 
 
 def _department_of(obj: Any):
@@ -34,7 +35,10 @@ def act(user: Any, alert: Any) -> bool:
 
 @rule("supervision.respond")
 def respond(user: Any, urging: Any) -> bool:
-    return has_role(user, (Role.HANDLER, Role.REVIEWER, *HEADS), urging.department)
+    """The urged department's people, and those who answer for the urged case's clock."""
+    return has_role(user, ANSWERING_ROLES, urging.department) or answers_for(
+        user, urging.alert.clock
+    )
 
 
 @rule("supervision.bulletin")

@@ -10,7 +10,7 @@ from sunshine.clocks.queries import Status, explain_clock
 from sunshine.errors import ActionError
 from sunshine.org.permissions import can, require
 
-from . import actions, charts, exports, queries
+from . import actions, cases, charts, exports, queries
 from .forms import BulletinForm, ChartPeriodForm, CloseForm, RespondForm, UrgeForm
 from .models import Alert, Anomaly, Bulletin, Level, Notification, Urging
 
@@ -48,6 +48,7 @@ def alert_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "alert": alert,
             "explanation": explain_clock(alert.clock),
+            "case_page": cases.links([alert.clock]).get(alert.clock.pk, ""),
             "urgings": alert.urgings.select_related("issued_by").order_by("issued_at"),
             "urge_form": UrgeForm(),
             "close_form": CloseForm(),
@@ -141,8 +142,12 @@ def anomaly_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def inbox(request: HttpRequest) -> HttpResponse:
-    """催办, 督办 and 纠错 addressed to the officer's departments."""
+    """催办, 督办 and 纠错 addressed to the officer's departments or cases, each with a link to
+    the urged case."""
     urgings = list(queries.urgings_for(request.user)[:200])
+    pages = cases.links(u.alert.clock for u in urgings)
+    for urging in urgings:
+        urging.case_page = pages.get(urging.alert.clock_id, "")
     return render(
         request,
         "supervision/inbox.html",

@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+from django.urls import reverse
 
 from sunshine.appeals import actions
 from sunshine.appeals.models import Appeal, Assignment, FollowUp, ReportBack, Status
@@ -220,6 +221,29 @@ def test_a_poor_reply_is_sent_back(demo, letter):
     letter.refresh_from_db()
     assert letter.status == Status.DISPATCHED and letter.rework_count == 1
     assert actions.approved_reply(letter) is None
+
+
+def test_a_review_needs_a_decision(client, demo, letter):
+    """审核答复 pressed without 同意 or 不同意 changes nothing and says why, on the field."""
+    u = demo.users
+    lead, _co = _dispatch(demo, letter)
+    lead = actions.sign(u["handler"], lead, at=MONDAY)
+    answer = actions.reply(u["handler"], lead, body="经核查，已协调商户退还预付款余额。", at=MONDAY)
+    for decision in (None, "", "yes", 1):
+        with pytest.raises(ActionError, match="请选择同意或不同意") as refused:
+            actions.review_reply(u["dispatcher"], answer, approve=decision, note="x")
+        assert refused.value.field == "approve"
+    client.force_login(u["dispatcher"])
+    url = reverse("appeals:act", args=[letter.pk, "review_reply"])
+    for posted in ({}, {"review-approve": "2"}):
+        page = client.post(url, {"target": answer.pk, **posted}).content.decode()
+        assert 'id="id_review-approve_error"><li>请选择同意或不同意。</li>' in page
+    letter.refresh_from_db()
+    assert letter.status == Status.REVIEW
+    # The handling step is over while the reply waits: the ticket says so.
+    page = client.get(reverse("appeals:ticket", args=[letter.pk])).content.decode()
+    assert f"12345诉求 {letter.serial} · 办理" in page
+    assert "本环节已结束（已答复），答复待审核" in page
 
 
 def test_urging_is_recorded(demo, letter):
