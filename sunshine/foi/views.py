@@ -40,6 +40,7 @@ def apply(request: HttpRequest) -> HttpResponse:
         "id_kind": "resident" if user.kind == user.Kind.CITIZEN else "credit_code",
         "id_number": user.id_number or user.credit_code,
         "phone": user.mobile,
+        "email": user.email,
     }
     form = forms.RequestForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -131,7 +132,9 @@ def attachment(request: HttpRequest, pk: int, attachment: int) -> FileResponse:
 def staff_list(request: HttpRequest) -> HttpResponse:
     require(request.user, "foi.staff")
     state, due = request.GET.get("state", ""), request.GET.get("due", "")
-    by_due = request.GET.get("sort") == "due"
+    # Soonest due first unless asked otherwise: what is late or about to be must not sink
+    # below a year of closed requests.
+    by_due = request.GET.get("sort", "due") == "due"
     page = queries.staff_list(
         request.user, page=request.GET.get("page"), state=state, due=due, by_due=by_due
     )
