@@ -618,6 +618,8 @@ def sign(actor: Any, assignment: Assignment, *, at: datetime | None = None) -> A
     at = _now(at)
     with transaction.atomic():
         appeal, assignment = _lock_assignment(assignment)
+        if assignment.state == Assignment.State.DONE:
+            raise ActionError(_("该工单已办结，不能再签收。"))
         if assignment.state != Assignment.State.WAITING:
             raise ActionError(_("该工单已签收或已退回，请刷新页面。"))
         before = snapshot(appeal, FIELDS)
@@ -906,6 +908,24 @@ def _rework(appeal: Appeal, actor: Any, at: datetime, why: str) -> None:
     _event(appeal, AppealEvent.Kind.REWORK, actor, at, why, lead.department)
 
 
+def _close_co_units(appeal: Appeal, actor: Any, at: datetime) -> None:
+    """Once the lead's answer is approved the ticket is answered: a 协办 unit still open has
+    nothing left to do, so its clock must not run on to 黄牌/红牌 nor its task stay on the
+    workbench. 已答复 is the model's finished state for an assignment."""
+    outcome = _("主办单位已答复，协办结束")
+    open_co = appeal.assignments.select_related("department").filter(
+        role=Assignment.Role.CO, state__in=[Assignment.State.WAITING, Assignment.State.SIGNED]
+    )
+    for assignment in open_co:
+        waiting = assignment.state == Assignment.State.WAITING
+        clock = assignment.sign_clock if waiting else assignment.handle_clock
+        stop_clock(clock, outcome=outcome, actor=actor, at=at)
+        assignment.state = Assignment.State.DONE
+        assignment.save(update_fields=["state"])
+        _event(appeal, AppealEvent.Kind.CO_CLOSE, actor, at, outcome, assignment.department)
+        _audit(actor, "co_close", appeal, None, assignment=assignment.pk)
+
+
 def _report_back(appeal: Appeal, answer: Reply, actor: Any, at: datetime) -> None:
     """A 转办件's result goes back to the higher level (seed 003: 处理结果上报)."""
     payload = {
@@ -962,6 +982,7 @@ def review_reply(
                 child.handling_seconds = _seconds(child.received_at, at)
                 child.save()
             _event(appeal, AppealEvent.Kind.REVIEW, actor, at, _("审核通过，答复已送达诉求人。"))
+            _close_co_units(appeal, actor, at)
             if appeal.channel == Channel.TRANSFER:
                 _report_back(appeal, answer, actor, at)
         else:

@@ -527,6 +527,7 @@ class AppealEvent(models.Model):
         URGE = "urge", _("催办")
         SUPERVISE = "supervise", _("督办")
         OPINION = "opinion", _("协办意见")
+        CO_CLOSE = "co_close", _("协办结束")
         REPLY = "reply", _("答复")
         REVIEW = "review", _("答复审核")
         FOLLOWUP = "followup", _("回访")

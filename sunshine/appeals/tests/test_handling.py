@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from django.urls import reverse
 
-from sunshine.appeals import actions
+from sunshine.appeals import actions, queries
 from sunshine.appeals.models import Appeal, Assignment, FollowUp, ReportBack, Status
 from sunshine.clocks.models import State
 from sunshine.errors import ActionError
@@ -221,6 +221,25 @@ def test_a_poor_reply_is_sent_back(demo, letter):
     letter.refresh_from_db()
     assert letter.status == Status.DISPATCHED and letter.rework_count == 1
     assert actions.approved_reply(letter) is None
+
+
+def test_an_approved_reply_closes_the_open_co_units(demo, letter):
+    u = demo.users
+    lead, co = _dispatch(demo, letter)
+    lead = actions.sign(u["handler"], lead, at=MONDAY)
+    answer = actions.reply(u["handler"], lead, body="经核查，已协调商户退还预付款余额。", at=MONDAY)
+    actions.review_reply(u["dispatcher"], answer, approve=True, at=MONDAY)
+    co.refresh_from_db()
+    co.sign_clock.refresh_from_db()
+    assert co.state == Assignment.State.DONE and co.sign_clock.state == State.STOPPED
+    assert co.sign_clock.outcome == "主办单位已答复，协办结束"
+    assert not co.handle_clock_id
+    assert letter.events.filter(kind="co_close", department=co.department).count() == 1
+    assert co not in queries.desk_for(u["market"]).tasks
+    with pytest.raises(ActionError, match="已办结"):
+        actions.sign(u["market"], co, at=MONDAY)
+    with pytest.raises(ActionError):
+        actions.reply(u["market"], co, body="协办单位不能直接答复诉求人。", at=MONDAY)
 
 
 def test_a_review_needs_a_decision(client, demo, letter):
