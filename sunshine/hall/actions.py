@@ -318,8 +318,11 @@ def review_material(actor: Any, file: SubmittedMaterial, *, ok: bool, note: str 
         if not ok and not note.strip():
             raise ActionError(_("请写明材料需补正之处。"), field="note")
         file = SubmittedMaterial.objects.select_for_update().get(pk=file.pk, application=app)
+        note = note.strip()
+        if ok and file.review == SubmittedMaterial.Review.CORRECT and note == file.review_note:
+            note = ""  # the defect note left in the form does not describe a material in order
         file.review = SubmittedMaterial.Review.ACCEPTED if ok else SubmittedMaterial.Review.CORRECT
-        file.review_note, file.reviewed_by = note.strip(), actor
+        file.review_note, file.reviewed_by = note, actor
         file.save(update_fields=["review", "review_note", "reviewed_by"])
         record(actor, "hall.review_material", file, after=snapshot(file, ["review", "review_note"]))
 

@@ -109,4 +109,6 @@ def results(request: HttpRequest) -> HttpResponse:
         query = request.GET.copy()
         query.pop("page", None)
         context.update(results=found, page=page, query=query.urlencode())
+    elif form.is_valid() and any(v for k, v in form.cleaned_data.items() if k != "q"):
+        context["needs_query"] = True  # filters narrow a search; they are not one
     return render(request, "search/results.html", context)

@@ -262,7 +262,9 @@ def test_acceptance_is_refused_while_a_material_needs_correction(demo, client):
     assert "已标记为需补正：营业执照" in page
     app.refresh_from_db()
     assert app.state == Application.State.SUBMITTED
-    actions.review_material(window, licence, ok=True)
+    actions.review_material(window, licence, ok=True, note="复印件不清晰")  # the form's old text
+    licence.refresh_from_db()
+    assert licence.review_note == ""  # found in order: the defect note does not stay behind
     assert actions.accept(window, app, at=AT).state == Application.State.IN_REVIEW
 
 

@@ -144,3 +144,11 @@ def test_a_second_approval_of_a_handled_step_is_told_so(client, demo):
     assert again.status_code == 200 and "该环节已处理" in again.content.decode()
     task.refresh_from_db()
     assert task.state == Task.State.APPROVED
+
+
+def test_filters_without_words_ask_for_words(client, demo):
+    from sunshine.publishing.models import Theme
+
+    theme = Theme.objects.filter(parent__isnull=False).first()
+    page = client.get(reverse("search:results"), {"q": "", "theme": theme.pk}).text
+    assert "请输入检索词" in page and reverse("publishing:index") in page
