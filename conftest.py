@@ -76,6 +76,17 @@ if LIVE_URL:
     def live_server():
         return _StackServer()
 
+    @pytest.fixture(autouse=True)
+    def _fresh_app_workers():
+        """The tests empty the stack's database after each test and fill it again: the app's
+        workers must not answer from what they cached of the last one (a content type's id
+        above all, which the next filling numbers anew)."""
+        import subprocess
+        from pathlib import Path
+
+        root = Path(__file__).resolve().parent
+        subprocess.run(["bash", str(root / "scripts/serve"), "reload"], check=True)  # noqa: S603, S607
+
     @pytest.fixture(scope="session")
     def django_db_setup():
         """No test database: the served application reads the one the tests write."""

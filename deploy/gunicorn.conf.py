@@ -22,3 +22,6 @@ max_requests_jitter = 500
 forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1")
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")
 errorlog = os.environ.get("GUNICORN_ERROR_LOG", "-")
+# The application logs to stderr (its errors with their tracebacks): into the error log with
+# gunicorn's own lines, also when gunicorn runs as a daemon and its stderr is gone.
+capture_output = True
