@@ -10,8 +10,8 @@ from sunshine.clocks.models import Clock, State
 from sunshine.clocks.queries import Status, with_status
 from sunshine.org.models import Department
 from sunshine.org.permissions import is_supervisor
-from sunshine.publishing.models import Category, Column, Guide, Placement, Site
-from sunshine.publishing.queries import site_columns
+from sunshine.publishing.models import Column, Guide, Placement, Site
+from sunshine.publishing.queries import catalogue_organisations, site_columns
 from sunshine.supervision import cases
 
 PER_COLUMN = 7
@@ -31,10 +31,8 @@ def front_page() -> FrontPage:
     """Five queries, whatever the number of columns and items."""
     sites = list(Site.objects.all())
     main = next((s for s in sites if s.is_main), None)
-    organisations = (
-        Department.objects.filter(pk__in=Category.objects.values("organisation"), is_active=True)
-        .annotate(has_guide=Exists(Guide.objects.filter(organisation=OuterRef("pk"))))
-        .order_by("path")
+    organisations = catalogue_organisations().annotate(
+        has_guide=Exists(Guide.objects.filter(organisation=OuterRef("pk")))
     )
     return FrontPage(
         site=main,

@@ -98,6 +98,13 @@ class CategoryNode:
     children: list["CategoryNode"]
 
 
+def catalogue_organisations() -> QuerySet[Department]:
+    """The organisations that keep a catalogue (政府信息公开目录), in the tree's order."""
+    return Department.objects.filter(
+        pk__in=Category.objects.values("organisation"), is_active=True
+    ).order_by("path")
+
+
 def catalogue_tree(organisation: Department) -> list[CategoryNode]:
     """The catalogue with the number of public items under each node (one query for counts)."""
     categories = list(Category.objects.filter(organisation=organisation, is_active=True))

@@ -49,14 +49,11 @@ def _form_error(form, error: ActionError) -> None:
 
 
 def index(request: HttpRequest) -> HttpResponse:
-    organisations = Department.objects.filter(
-        pk__in=Category.objects.values("organisation")
-    ).order_by("path")
     return render(
         request,
         "publishing/index.html",
         {
-            "organisations": organisations,
+            "organisations": queries.catalogue_organisations(),
             "sites": Site.objects.all(),
             "latest": queries.latest(limit=10),
             "themes": Theme.objects.filter(parent__isnull=True),
@@ -72,9 +69,7 @@ def site_map(request: HttpRequest) -> HttpResponse:
         "publishing/site_map.html",
         {
             "sites": Site.objects.prefetch_related("columns"),
-            "organisations": Department.objects.filter(
-                pk__in=Category.objects.values("organisation")
-            ).order_by("path"),
+            "organisations": queries.catalogue_organisations(),
         },
     )
 

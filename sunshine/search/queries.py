@@ -11,13 +11,14 @@ import html
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import NamedTuple
 
 import jieba
 from django.db import connection
-from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
+
+from sunshine.core.rows import aware
 
 from .backends import MAIN_SOURCE, Found, backend
 from .models import SearchDocument
@@ -130,9 +131,7 @@ def _parts(source: str, ids: Sequence[int]) -> dict[int, list[_Part]]:
                 [source, *ids],
             )
             for object_id, title, text, url, published_at in cursor.fetchall():
-                if timezone.is_naive(published_at):  # SQLite's, in UTC
-                    published_at = published_at.replace(tzinfo=UTC)
-                part = _Part(object_id, title, text, url, published_at)
+                part = _Part(object_id, title, text, url, aware(published_at))
                 parts.setdefault(object_id, []).append(part)
     return parts
 

@@ -4,8 +4,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
-from sunshine.org.models import Department
 from sunshine.publishing.models import Category, Publication, Theme
+from sunshine.publishing.queries import catalogue_organisations
 
 from .queries import Filters, search
 
@@ -52,7 +52,7 @@ def _categories() -> list:
 class SearchForm(forms.Form):
     q = forms.CharField(label=_("检索词"), max_length=100, required=False)
     organisation = forms.ModelChoiceField(
-        Department.objects.filter(pk__in=Category.objects.values("organisation")),
+        catalogue_organisations(),
         label=_("发布机构"),
         required=False,
         empty_label=_("全部"),

@@ -12,7 +12,7 @@ models remain the schema and serve the rare verbs' extra rows and every page.
 
 import json
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
@@ -26,6 +26,7 @@ from sunshine.audit.actions import batch, record, snapshot
 from sunshine.clocks.actions import new_clock, pause_clock, resume_clock, start_clocks, stop_clock
 from sunshine.clocks.models import Clock, Unit
 from sunshine.clocks.models import State as ClockState
+from sunshine.core.rows import aware
 from sunshine.errors import ActionError
 from sunshine.org.models import Department, Role
 from sunshine.org.permissions import has_role, require
@@ -201,20 +202,13 @@ _OPEN = (
 )
 
 
-def _aware(value: Any) -> Any:
-    """A datetime as a raw cursor gives it: SQLite's are naive UTC."""
-    if value is not None and value.tzinfo is None:
-        return value.replace(tzinfo=UTC)
-    return value
-
-
 def _clock(values: tuple[Any, ...]) -> Clock | None:
     """A Clock from the `_CLOCK_SELECT` columns, its other fields deferred; None if no clock."""
     if values[0] is None:
         return None
     row = list(values)
     for i in _CLOCK_TIMES:
-        row[i] = _aware(row[i])
+        row[i] = aware(row[i])
     return Clock.from_db(transaction.get_connection().alias, _CLOCK_FIELDS, row)
 
 
@@ -234,7 +228,7 @@ def _locked(pk: int) -> tuple[Task, _Case, Clock | None]:
     n = len(_TASK_COLUMNS)
     values = list(row[:n])
     for i in _TASK_TIMES:
-        values[i] = _aware(values[i])
+        values[i] = aware(values[i])
     task = Task.from_db(connection.alias, None, values)
     title, state, position, rnd, data, spec, revision = row[n : n + 7]
     data, spec = json.loads(data), S.parse_json(spec)
