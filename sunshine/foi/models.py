@@ -1,3 +1,5 @@
+from datetime import date
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -132,6 +134,14 @@ class Request(models.Model):
 
     def __str__(self) -> str:
         return f"{self.number} {self.info_title}"
+
+    @property
+    def replied_on(self) -> date | None:
+        """The reply's date, the same on the applicant's page and on the staff's: the day the
+        letter was signed and sent (签发并送达, one action), which is its date and starts the
+        periods for 行政复议 and 行政诉讼. The day the draft was written or passed the legal
+        review is internal: nothing had reached the applicant yet."""
+        return self.closed_on if self.letter_pdf else None
 
     @property
     def masked_id_number(self) -> str:

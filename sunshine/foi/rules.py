@@ -98,13 +98,20 @@ def _legal_review(user: Any, request: Any) -> bool:
     return works_for(user, request.organisation, (Role.LEGAL,))
 
 
+@rule("foi.manage")
+def _manage(user: Any, request: Any) -> bool:
+    """The staff page of a request, with the applicant's contact details and the files to be
+    disclosed before the reply goes out: those who handle it, the legal section reviewing it, and
+    the supervision office, whose alerts and urges link here (it reads; its panels are empty, as
+    every step asks for `foi.handle` or its own rule)."""
+    return works_for(user, request.organisation, (*HANDLING_ROLES, Role.LEGAL)) or is_supervisor(
+        user
+    )
+
+
 @rule("foi.view")
 def _view(user: Any, request: Any) -> bool:
-    return (
-        request.applicant_id == user.pk
-        or works_for(user, request.organisation, (*HANDLING_ROLES, Role.LEGAL))
-        or is_supervisor(user)
-    )
+    return request.applicant_id == user.pk or _manage(user, request)
 
 
 @rule("foi.correct")

@@ -102,6 +102,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "clock": clock,
             "explanation": explanation,
             "steps": foi.steps.filter(public=True),
+            "files": foi.attachments.order_by("pk"),
             "correction": correction,
         },
     )
@@ -118,8 +119,10 @@ def letter(request: HttpRequest, pk: int, fmt: str) -> FileResponse:
 def attachment(request: HttpRequest, pk: int, attachment: int) -> FileResponse:
     foi = request_for(request.user, pk, request.session)
     item = foi.attachments.filter(pk=attachment).first()
+    # Until the reply is sent the files belong to a draft: the staff page's readers alone,
+    # the legal section among them, since it reviews what is to be disclosed.
     if item is None or (
-        foi.state != Request.State.CLOSED and not can(request.user, "foi.handle", foi)
+        foi.state != Request.State.CLOSED and not can(request.user, "foi.manage", foi)
     ):
         raise Http404
     return FileResponse(item.file.open("rb"), as_attachment=True, filename=item.name)
@@ -337,7 +340,7 @@ def _form(name: str, foi: Request, *args: Any) -> Any:
 
 def _staff_request(request: HttpRequest, pk: int) -> Request:
     foi = request_for(request.user, pk)
-    if not (can(request.user, "foi.handle", foi) or can(request.user, "foi.legal_review", foi)):
+    if not can(request.user, "foi.manage", foi):
         raise Http404
     return foi
 
@@ -360,6 +363,7 @@ def manage(request: HttpRequest, pk: int, bound: dict | None = None) -> HttpResp
             "clock": clock,
             "explanation": explanation,
             "steps": foi.steps.all(),
+            "files": foi.attachments.order_by("pk"),
             "panels": panels,
             "consultations": foi.consultations.all(),
             "remedies": foi.remedies.order_by("filed_on", "pk"),

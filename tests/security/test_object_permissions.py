@@ -41,8 +41,7 @@ def objects(demo, letter):  # noqa: F811 -- the imported fixture
     return [
         ("hall", f"/hall/applications/{app.pk}/", rule("hall.view_application"), app),
         ("foi", f"/foi/r/{request.request.pk}/", rule("foi.view"), request.request),
-        ("foi", f"/foi/staff/{request.request.pk}/",
-         lambda u, o: can(u, "foi.handle", o) or can(u, "foi.legal_review", o), request.request),
+        ("foi", f"/foi/staff/{request.request.pk}/", rule("foi.manage"), request.request),
         ("appeal", f"/appeals/tickets/{letter.pk}/", rule("appeals.view"), letter),
         ("draft", f"/gk/work/{publication.pk}/", rule("publishing.view_draft"), publication),
         ("draft", f"/gk/work/task/{pending(publication).pk}/", review_page, publication),
