@@ -117,6 +117,8 @@ def render_docx(letter: Letter) -> bytes:
         font = HEADING_FONT if block.heading else BODY_FONT
         body.append(_paragraph(document, indent=True))
         _run(body[-1], block.text, font=font, size=16)
+        # A heading never ends a page: it keeps with its text, as in the PDF.
+        body[-1].paragraph_format.keep_with_next = block.heading or None
     for i, name in enumerate(letter.attachments, 1):
         prefix = "附件：" if i == 1 else "　　　"
         body.append(_paragraph(document, indent=True, before=14 if i == 1 else 0))

@@ -38,6 +38,8 @@ def test_letter_renders_as_docx_and_pdf_with_the_official_fonts():
     assert title.runs[0]._element.rPr.rFonts.get(qn("w:eastAsia")) == "方正小标宋简体"
     body = next(p for p in document.paragraphs if p.text.startswith("经审查"))
     assert body.runs[0]._element.rPr.rFonts.get(qn("w:eastAsia")) == "仿宋_GB2312"
+    heading = next(p for p in document.paragraphs if p.text == "一、答复内容")
+    assert heading.paragraph_format.keep_with_next  # a heading never ends a page in Word
 
 
 def test_letter_html_escapes_its_text_and_names_the_fonts_first():
