@@ -863,11 +863,13 @@ def submit_opinion(
         appeal, assignment = _lock_assignment(assignment)
         if assignment.role != Assignment.Role.CO or assignment.state != Assignment.State.SIGNED:
             raise ActionError(_("签收后才能提交协办意见。"))
-        stop_clock(assignment.handle_clock, outcome=_("已提交协办意见"), actor=actor, at=at)
+        outcome = _("已提交协办意见")
+        stop_clock(assignment.handle_clock, outcome=outcome, actor=actor, at=at)
         assignment.state, assignment.opinion = Assignment.State.DONE, text.strip()
         assignment.save()
         _event(appeal, AppealEvent.Kind.OPINION, actor, at, text.strip(), assignment.department)
         _audit(actor, "opinion", appeal, None, assignment=assignment.pk)
+        _withdraw_extensions(appeal, assignment, actor, at, outcome)
     return assignment
 
 
@@ -891,6 +893,7 @@ def reply(actor: Any, assignment: Assignment, *, body: str, at: datetime | None 
         appeal.status = Status.REVIEW
         appeal.save()
         _event(appeal, AppealEvent.Kind.REPLY, actor, at, department=assignment.department)
+        _withdraw_extensions(appeal, assignment, actor, at, _("已答复"))
         _audit(actor, "reply", appeal, before, reply=answer.pk)
     return answer
 
@@ -924,6 +927,27 @@ def _close_co_units(appeal: Appeal, actor: Any, at: datetime) -> None:
         assignment.save(update_fields=["state"])
         _event(appeal, AppealEvent.Kind.CO_CLOSE, actor, at, outcome, assignment.department)
         _audit(actor, "co_close", appeal, None, assignment=assignment.pk)
+        _withdraw_extensions(appeal, assignment, actor, at, outcome)
+
+
+def _withdraw_extensions(
+    appeal: Appeal, assignment: Assignment, actor: Any, at: datetime, why: str
+) -> None:
+    """An assignment that has ended leaves no 延期申请 for the centre to decide: a pending one
+    is withdrawn, with the reason, on the timeline and in the audit log."""
+    for request in assignment.extension_requests.filter(state=ExtensionRequest.State.PENDING):
+        request.state = ExtensionRequest.State.WITHDRAWN
+        request.decided_by, request.decided_at, request.decision_note = actor, at, why[:255]
+        request.save(update_fields=["state", "decided_by", "decided_at", "decision_note"])
+        text = _("延期申请已撤回：%s") % request.decision_note
+        _event(appeal, AppealEvent.Kind.EXTEND_DECIDE, actor, at, text, assignment.department)
+        record(
+            actor,
+            "appeals.withdraw_extension",
+            request,
+            before={"state": ExtensionRequest.State.PENDING},
+            after={"state": request.state, "reason": request.decision_note},
+        )
 
 
 def _report_back(appeal: Appeal, answer: Reply, actor: Any, at: datetime) -> None:

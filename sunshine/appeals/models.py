@@ -372,6 +372,8 @@ class ExtensionRequest(models.Model):
         PENDING = "pending", _("待审批")
         APPROVED = "approved", _("已批准")
         REFUSED = "refused", _("未批准")
+        # Its assignment ended before anyone decided (the ticket was answered): nothing to decide.
+        WITHDRAWN = "withdrawn", _("已撤回")
 
     assignment = models.ForeignKey(
         Assignment, on_delete=models.PROTECT, related_name="extension_requests"

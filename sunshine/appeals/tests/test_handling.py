@@ -242,6 +242,52 @@ def test_an_approved_reply_closes_the_open_co_units(demo, letter):
         actions.reply(u["market"], co, body="协办单位不能直接答复诉求人。", at=MONDAY)
 
 
+def test_a_co_units_pending_extension_ends_with_its_assignment(demo, letter):
+    """协办结束 leaves the centre no 延期申请 to decide: it is withdrawn in the same transaction,
+    on the timeline and in the audit log; the centre's desk no longer lists it."""
+    from sunshine.appeals.models import ExtensionRequest
+    from sunshine.audit.models import AuditEvent
+
+    u = demo.users
+    lead, co = _dispatch(demo, letter)
+    lead = actions.sign(u["handler"], lead, at=MONDAY)
+    co = actions.sign(u["market"], co, at=MONDAY)
+    ask = actions.request_extension(u["market"], co, amount=3, reason="需联合检查", at=MONDAY)
+    assert ask in queries.desk_for(u["dispatcher"]).extensions
+    answer = actions.reply(u["handler"], lead, body="经核查，已协调商户退还预付款余额。", at=MONDAY)
+    actions.review_reply(u["dispatcher"], answer, approve=True, at=MONDAY)
+    ask.refresh_from_db()
+    assert ask.state == ExtensionRequest.State.WITHDRAWN
+    assert ask.decision_note == "主办单位已答复，协办结束"
+    assert ask not in queries.desk_for(u["dispatcher"]).extensions
+    event = AuditEvent.objects.get(verb="appeals.withdraw_extension")
+    assert event.object_id == str(ask.pk) and event.actor == u["dispatcher"]
+    assert letter.events.filter(kind="extend_decide", department=co.department).exists()
+    with pytest.raises(ActionError, match="已审批"):
+        actions.decide_extension(u["dispatcher"], ask, approve=True, at=MONDAY)
+    co.refresh_from_db()
+    assert co.extensions == 0
+
+
+def test_a_units_own_answer_withdraws_its_pending_extension(demo, letter):
+    """The same when the unit itself finishes first: a 协办意见, or the lead's reply."""
+    from sunshine.appeals.models import ExtensionRequest
+
+    u = demo.users
+    lead, co = _dispatch(demo, letter)
+    lead = actions.sign(u["handler"], lead, at=MONDAY)
+    co = actions.sign(u["market"], co, at=MONDAY)
+    asks = [
+        actions.request_extension(u["market"], co, amount=3, reason="需联合检查", at=MONDAY),
+        actions.request_extension(u["handler"], lead, amount=3, reason="需现场核查", at=MONDAY),
+    ]
+    actions.submit_opinion(u["market"], co, text="已对该店立案调查。", at=MONDAY)
+    actions.reply(u["handler"], lead, body="经核查，已协调商户退还预付款余额。", at=MONDAY)
+    assert {ask.state for ask in ExtensionRequest.objects.filter(pk__in=[a.pk for a in asks])} == {
+        ExtensionRequest.State.WITHDRAWN
+    }
+
+
 def test_a_review_needs_a_decision(client, demo, letter):
     """审核答复 pressed without 同意 or 不同意 changes nothing and says why, on the field."""
     u = demo.users
