@@ -3,8 +3,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from sunshine.org.permissions import require
+from sunshine.supervision.queries import unread_notifications, with_pages
 
 from .queries import front_page, workbench_clocks
+
+NOTICES = 20  # the newest unread on the workbench; the count says how many there are
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -14,13 +17,13 @@ def home(request: HttpRequest) -> HttpResponse:
 @login_required
 def workbench(request: HttpRequest) -> HttpResponse:
     require(request.user, "portal.workbench")
-    notices = request.user.notifications.filter(read_at__isnull=True).order_by("-created_at")
+    notices = unread_notifications(request.user)
     return render(
         request,
         "portal/workbench.html",
         {
             "clocks": workbench_clocks(request.user),
-            "notices": notices[:20],
+            "notices": with_pages(notices[:NOTICES]),
             "notice_count": notices.count(),
         },
     )

@@ -14,7 +14,7 @@ from sunshine.audit.actions import record, snapshot
 from sunshine.clocks.actions import start_clock, stop_clock
 from sunshine.clocks.models import Clock, State, Unit
 from sunshine.errors import ActionError
-from sunshine.org.models import Department, Membership, Role
+from sunshine.org.models import Membership
 from sunshine.org.permissions import require
 
 from . import anomalies, cases, performance
@@ -33,7 +33,6 @@ from .models import (
 
 # Which stored time of a running clock raises which signal.
 THRESHOLDS = ((Level.RED, "due_at"), (Level.YELLOW, "yellow_at"), (Level.PROMPT, "warn_at"))
-HANDLING_ROLES = (Role.HANDLER, Role.REVIEWER, Role.LEADER, Role.DEPUTY_LEADER)
 
 
 @dataclass
@@ -44,35 +43,6 @@ class SweepResult:
     @property
     def total(self) -> int:
         return sum(self.created.values())
-
-
-class _Recipients:
-    """Who is told about a department's case when no one person is responsible: its handling
-    staff, or else the heads of the nearest department above it. Looked up once per sweep."""
-
-    def __init__(self) -> None:
-        self._cache: dict[int, list[int]] = {}
-
-    def __call__(self, department_id: int, responsible_id: int | None) -> list[int]:
-        if responsible_id:
-            return [responsible_id]
-        if department_id not in self._cache:
-            department = Department.objects.get(pk=department_id)
-            people = list(
-                Membership.objects.filter(department=department, role__in=HANDLING_ROLES)
-                .values_list("user_id", flat=True)
-                .distinct()
-            )
-            for ancestor in reversed(list(department.ancestors().exclude(pk=department.pk))):
-                if people:
-                    break
-                people = list(
-                    Membership.objects.filter(department=ancestor, role__in=HEAD_ROLES)
-                    .values_list("user_id", flat=True)
-                    .distinct()
-                )
-            self._cache[department_id] = people
-        return self._cache[department_id]
 
 
 def _new_alerts(cursor: Any, level: str, field_name: str, now: Any) -> int:
@@ -93,44 +63,66 @@ def _new_alerts(cursor: Any, level: str, field_name: str, now: Any) -> int:
     return cursor.rowcount
 
 
+# People rows per statement of the sweep's notifications: three parameters each, well within
+# SQLite's limit on the parameters of one statement (32,766) however many a city has.
+PEOPLE_PER_STATEMENT = 5000
+
+
 def _notify_new_alerts(cursor: Any, after_id: int, now: Any) -> int:
-    """Tell the responsible person of each alert recorded after `after_id`, or else the
-    department's people: one INSERT … SELECT for them all, whatever their number."""
+    """Tell those who answer for the clock of each alert recorded after `after_id`: its
+    responsible person, or those `cases.people_for_cases` names for its department and kind of
+    case. Set-based: one INSERT … SELECT for the responsible, and one per PEOPLE_PER_STATEMENT
+    of the others (one in a sweep of ordinary size), whatever the number of alerts."""
     alert, clock = Alert._meta.db_table, Clock._meta.db_table
     cursor.execute(
-        f"SELECT DISTINCT department_id FROM {alert} WHERE id > %s"  # noqa: S608
-        " AND responsible_id IS NULL",
+        f"SELECT DISTINCT a.department_id, c.content_type_id FROM {alert} a"  # noqa: S608
+        f" JOIN {clock} c ON c.id = a.clock_id WHERE a.id > %s AND a.responsible_id IS NULL",
         [after_id],
     )
-    recipients = _Recipients()
-    pairs = [
-        (department_id, person)
-        for (department_id,) in cursor.fetchall()
-        for person in recipients(department_id, None)
+    rows = [
+        (department_id, content_type_id, person)
+        for (department_id, content_type_id), people in cases.people_for_cases(
+            cursor.fetchall()
+        ).items()
+        for person in people
     ]
-    people = (
-        "VALUES " + ", ".join(["(%s, %s)"] * len(pairs))
-        if pairs
-        else "SELECT CAST(NULL AS BIGINT), CAST(NULL AS BIGINT) WHERE 1 = 0"
-    )
     prefixes = [(level.value, _("【%(level)s】") % {"level": level.label}) for level in Level]
-    cursor.execute(
-        f"INSERT INTO {Notification._meta.db_table}"  # noqa: S608
-        " (recipient_id, alert_id, subject, body, created_at)"
-        f" WITH people (department_id, person) AS ({people})"
-        " SELECT COALESCE(a.responsible_id, p.person), a.id,"
-        f" (CASE a.level {' '.join(['WHEN %s THEN %s'] * len(prefixes))} END) || c.title, '', %s"
-        f" FROM {alert} a JOIN {clock} c ON c.id = a.clock_id"
-        " LEFT JOIN people p ON a.responsible_id IS NULL AND p.department_id = a.department_id"
-        " WHERE a.id > %s AND (a.responsible_id IS NOT NULL OR p.person IS NOT NULL)",
-        [
-            *(value for pair in pairs for value in pair),
-            *(value for pair in prefixes for value in pair),
-            now,
-            after_id,
-        ],
-    )
-    return cursor.rowcount
+    subject = f"(CASE a.level {' '.join(['WHEN %s THEN %s'] * len(prefixes))} END) || c.title"
+
+    def insert(recipient: str, where: str, people: list[tuple[int, int, int]]) -> int:
+        """One INSERT … SELECT over the new alerts; the `people` rows, if any, joined to each
+        alert by its department and kind of case."""
+        with_people = join = ""
+        if people:
+            values = ", ".join(["(%s, %s, %s)"] * len(people))
+            with_people = (
+                f"WITH people (department_id, content_type_id, person) AS (VALUES {values})"
+            )
+            join = (
+                " JOIN people p ON p.department_id = a.department_id"
+                " AND p.content_type_id = c.content_type_id"
+            )
+        cursor.execute(
+            f"INSERT INTO {Notification._meta.db_table}"  # noqa: S608
+            f" (recipient_id, alert_id, subject, body, created_at) {with_people}"
+            f" SELECT {recipient}, a.id, {subject}, '', %s"
+            f" FROM {alert} a JOIN {clock} c ON c.id = a.clock_id{join}"
+            f" WHERE a.id > %s AND {where}",
+            [
+                *(value for row in people for value in row),
+                *(value for pair in prefixes for value in pair),
+                now,
+                after_id,
+            ],
+        )
+        return cursor.rowcount
+
+    told = insert("a.responsible_id", "a.responsible_id IS NOT NULL", [])
+    for first in range(0, len(rows), PEOPLE_PER_STATEMENT):
+        told += insert(
+            "p.person", "a.responsible_id IS NULL", rows[first : first + PEOPLE_PER_STATEMENT]
+        )
+    return told
 
 
 def fold_tally() -> None:
@@ -200,10 +192,10 @@ def sweep(now: datetime | None = None) -> SweepResult:
 
 def _notify_department(urging: Urging, subject: str, now: datetime) -> None:
     """Tell those who answer for the urged case (`cases.people_for`: the responsible person, or
-    the staff who may act on it, sections included) and the department's heads; nobody there,
-    the heads above it."""
+    the staff who may act on it, sections included; nobody there, the heads above it) and the
+    department's heads."""
     alert = urging.alert
-    people = cases.people_for(alert.clock) or _Recipients()(alert.department_id, None)
+    people = cases.people_for(alert.clock)
     heads = Membership.objects.filter(
         department_id=urging.department_id, role__in=HEAD_ROLES
     ).values_list("user_id", flat=True)

@@ -10,7 +10,9 @@ Who answers for a clock: its responsible person when one is set; otherwise the d
 holding a role that may act on that kind of case, in the department itself or in one of its
 sections (a bureau's sections work its cases, as in `org.permissions.acts_within`); and always the
 department's leaders. A kind registered without roles, and a clock of an unregistered kind, keep
-the plain rule: everyone holding a role in the department or above it.
+the plain rule: everyone holding a role in the department or above it. Whom a signal or a 催办
+about the clock is sent to (`people_for`) is the same, leaders aside; with nobody there, the heads
+of the department or of the nearest one above it.
 """
 
 from collections import defaultdict
@@ -41,6 +43,10 @@ from .models import Urging
 HEAD_ROLES = (Role.LEADER, Role.DEPUTY_LEADER)
 # Those who answer a 催办/督办/纠错 of their department (see `supervision.respond`).
 ANSWERING_ROLES = (Role.HANDLER, Role.REVIEWER, *HEAD_ROLES)
+# A workflow step may name any working role for its lane; the supervision office and the
+# administrators never sign one. (Per kind, not per step: the sweep tells a city in a few
+# statements, so the lane's own staff answer, not the mayor and everyone above the lane.)
+STEP_ROLES = tuple(role for role in Role if role not in (Role.SUPERVISOR, Role.ADMIN))
 
 # (object ids of cases of one kind, as clocks store them; their model) → their staff pages.
 Pages = Callable[[list[str], type[Model]], dict[str, str]]
@@ -132,20 +138,58 @@ def answers_for(user: Any, clock: Clock) -> bool:
 
 def people_for(clock: Clock) -> list[int]:
     """Who answers for the clock (its department's leaders aside): its responsible person, or
-    the staff who may act on its kind of case in the department or its sections."""
+    else those `people_for_cases` names for its department and kind of case."""
     if clock.responsible_id:
         return [clock.responsible_id]
-    kind = kind_of(clock.content_type_id)
-    posts = Membership.objects.filter(department__is_active=True)
-    if kind is None or kind.roles is None:
-        department = Department.objects.get(pk=clock.department_id)
-        posts = posts.filter(department__in=department.ancestors())
-    else:
-        posts = posts.filter(role__in=kind.roles).filter(
-            Q(department=clock.department_id)
-            | Q(department__parent=clock.department_id, department__kind=Department.Kind.SECTION)
-        )
-    return sorted(set(posts.values_list("user_id", flat=True)))
+    case = (clock.department_id, clock.content_type_id)
+    return people_for_cases([case])[case]
+
+
+def people_for_cases(pairs: Iterable[tuple[int, int]]) -> dict[tuple[int, int], list[int]]:
+    """Who answers for the clocks with no one responsible of each (department id, content type
+    id): the staff who may act on that kind of case in the department or its sections (for a
+    kind without roles, everyone holding a role in the department or above it); nobody there,
+    the heads of the department or of the nearest one above it, so that no signal goes unheard.
+
+    Two queries whatever the number of pairs, for the sweep that tells a whole city at once.
+    """
+    pairs = set(pairs)
+    paths = dict(Department.objects.filter(pk__in={d for d, _ in pairs}).values_list("pk", "path"))
+    # Each department's chain from itself up to the root.
+    chains = {
+        pk: [int(part) for part in reversed(path.strip("/").split("/")) if part]
+        for pk, path in paths.items()
+    }
+    held: dict[int, list[tuple[int, str]]] = defaultdict(list)  # in the department itself
+    in_sections: dict[int, list[tuple[int, str]]] = defaultdict(list)  # in its sections
+    posts = Membership.objects.filter(department__is_active=True).filter(
+        Q(department__in={d for chain in chains.values() for d in chain})
+        | Q(department__parent__in=list(paths), department__kind=Department.Kind.SECTION)
+    )
+    for user, role, department, parent, kind in posts.values_list(
+        "user_id", "role", "department_id", "department__parent_id", "department__kind"
+    ):
+        held[department].append((user, role))
+        if kind == Department.Kind.SECTION and parent in paths:
+            in_sections[parent].append((user, role))
+    result: dict[tuple[int, int], list[int]] = {}
+    for department, content_type_id in pairs:
+        chain = chains.get(department, [])
+        kind = kind_of(content_type_id)
+        if kind is None or kind.roles is None:
+            people = {user for d in chain for user, _role in held[d]}
+        else:
+            people = {
+                user
+                for user, role in held[department] + in_sections[department]
+                if role in kind.roles
+            }
+        for d in chain:
+            if people:
+                break
+            people = {user for user, role in held[d] if role in HEAD_ROLES}
+        result[(department, content_type_id)] = sorted(people)
+    return result
 
 
 def _task_pages(ids: list[str], model: type[Model]) -> dict[str, str]:
@@ -167,7 +211,7 @@ register(Consultation, page("foi:manage", via="request_id"), FOI_ROLES)
 register(Application, page("hall:application"), DECIDING)
 register(HallFollowUp, page("hall:follow_up"), (*DECIDING, Role.WINDOW))
 register(Publication, page("publishing:draft"))
-register(Task, _task_pages)
+register(Task, _task_pages, STEP_ROLES)
 register(
     Urging, lambda ids, model: dict.fromkeys(ids, reverse("supervision:inbox")), ANSWERING_ROLES
 )

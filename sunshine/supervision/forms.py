@@ -28,9 +28,15 @@ class CloseForm(forms.Form):
 
 
 class RespondForm(forms.Form):
+    """The answer to one urging; the inbox shows one per urging, so each has its own ids."""
+
     response = forms.CharField(
         label=_("答复内容"), widget=forms.Textarea(attrs={"rows": 3}), max_length=4000
     )
+
+    def __init__(self, *args, urging_pk: int, **kwargs) -> None:
+        super().__init__(*args, auto_id=f"id_u{urging_pk}_%s", **kwargs)
+        self.urging_pk = urging_pk
 
 
 class BulletinForm(forms.Form):

@@ -2,6 +2,7 @@
 scoped to what the reader may see."""
 
 from collections import Counter
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
@@ -24,8 +25,8 @@ from sunshine.clocks.queries import Status
 from sunshine.org.models import Department, Role
 from sunshine.org.permissions import departments_for, is_supervisor
 
-from .cases import clocks_for
-from .models import Alert, Anomaly, ClockTally, Level, Urging
+from .cases import clocks_for, links
+from .models import Alert, Anomaly, ClockTally, Level, Notification, Urging
 
 
 def _scope(qs: QuerySet, user: Any, field: str = "department") -> QuerySet:
@@ -137,3 +138,25 @@ def open_anomalies(user: Any, rule: str | None = None) -> QuerySet[Anomaly]:
 def access_anomaly(user: Any, pk: int) -> Anomaly:
     """The anomaly if the user may see it; another department's looks like a missing one."""
     return _scope(Anomaly.objects.select_related("department", "closed_by"), user).get(pk=pk)
+
+
+def unread_notifications(user: Any) -> QuerySet[Notification]:
+    """The person's unread notifications, newest first, each with its alert's clock at hand
+    for `with_pages`."""
+    return (
+        user.notifications.filter(read_at__isnull=True)
+        .select_related("alert__clock")
+        .order_by("-created_at", "-pk")
+    )
+
+
+def with_pages(notifications: Iterable[Notification]) -> list[Notification]:
+    """The notifications, each with the staff page of the case its alert's clock runs on
+    (`page`, from `cases.links`; empty when there is none): a query per kind of case."""
+    notifications = list(notifications)
+    pages = links(n.alert.clock for n in notifications if n.alert_id)
+    for notification in notifications:
+        notification.page = (
+            pages.get(notification.alert.clock_id, "") if notification.alert_id else ""
+        )
+    return notifications

@@ -14,6 +14,7 @@ urlpatterns = [
     path("inbox/", views.inbox, name="inbox"),
     path("inbox/<int:pk>/answer/", views.answer, name="answer"),
     path("notifications/read/", views.mark_read, name="read_notifications"),
+    path("notifications/<int:pk>/", views.follow_notification, name="notification"),
     path("bulletins/", views.bulletins, name="bulletins"),
     path("bulletins/<int:pk>/", views.bulletin_detail, name="bulletin"),
     re_path(

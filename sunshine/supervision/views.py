@@ -1,3 +1,7 @@
+from collections.abc import Callable
+from typing import Any
+
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
@@ -35,13 +39,21 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
-def alert_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def _access_alert(request: HttpRequest, pk: int) -> Alert:
     require(request.user, "supervision.view")
     try:
-        alert = queries.access_alert(request.user, pk)
+        return queries.access_alert(request.user, pk)
     except Alert.DoesNotExist:
         raise Http404 from None
+
+
+def _alert_page(
+    request: HttpRequest,
+    alert: Alert,
+    urge_form: UrgeForm | None = None,
+    close_form: CloseForm | None = None,
+) -> HttpResponse:
+    """The alert with its forms; a form sent back with errors keeps what was typed."""
     return render(
         request,
         "supervision/alert.html",
@@ -50,45 +62,39 @@ def alert_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "explanation": explain_clock(alert.clock),
             "case_page": cases.links([alert.clock]).get(alert.clock.pk, ""),
             "urgings": alert.urgings.select_related("issued_by").order_by("issued_at"),
-            "urge_form": UrgeForm(),
-            "close_form": CloseForm(),
+            "urge_form": urge_form or UrgeForm(),
+            "close_form": close_form or CloseForm(),
             "may_act": can(request.user, "supervision.act", alert),
             "may_remind": can(request.user, "supervision.remind", alert),
         },
     )
 
 
-def _post_on_alert(request: HttpRequest, pk: int, form_class, perform) -> HttpResponse:
-    require(request.user, "supervision.view")
+@login_required
+def alert_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _alert_page(request, _access_alert(request, pk))
+
+
+def _perform[T](form: forms.Form, perform: Callable[[dict[str, Any]], T]) -> T | None:
+    """Validate the form and run the action with its data: what the action returns, or None
+    with the refusal on the form, beside its field, for the page to be shown again as typed."""
+    if not form.is_valid():
+        return None
     try:
-        alert = queries.access_alert(request.user, pk)
-    except Alert.DoesNotExist:
-        raise Http404 from None
-    form = form_class(request.POST)
-    if form.is_valid():
-        try:
-            perform(alert, form.cleaned_data)
-        except ActionError as error:
-            messages.error(request, error.message)
-        else:
-            messages.success(request, _("已办理。"))
-    else:
-        messages.error(
-            request,
-            _("请检查填写的内容：")
-            + "；".join(str(e) for errors in form.errors.values() for e in errors),
-        )
-    return redirect("supervision:alert", pk=alert.pk)
+        return perform(form.cleaned_data)
+    except ActionError as error:
+        form.add_error(error.field if error.field in form.fields else None, error.message)
+        return None
 
 
 @login_required
 @require_POST
 def urge(request: HttpRequest, pk: int) -> HttpResponse:
-    return _post_on_alert(
-        request,
-        pk,
-        UrgeForm,
-        lambda alert, data: actions.urge(
+    alert = _access_alert(request, pk)
+    form = UrgeForm(request.POST)
+    urging = _perform(
+        form,
+        lambda data: actions.urge(
             request.user,
             alert,
             kind=data["kind"],
@@ -96,17 +102,24 @@ def urge(request: HttpRequest, pk: int) -> HttpResponse:
             limit_days=data["limit_days"],
         ),
     )
+    if urging is None:
+        return _alert_page(request, alert, urge_form=form)
+    messages.success(request, _("已办理。"))
+    return redirect("supervision:alert", pk=alert.pk)
 
 
 @login_required
 @require_POST
 def close(request: HttpRequest, pk: int) -> HttpResponse:
-    return _post_on_alert(
-        request,
-        pk,
-        CloseForm,
-        lambda alert, data: actions.close_alert(request.user, alert, finding=data["finding"]),
+    alert = _access_alert(request, pk)
+    form = CloseForm(request.POST)
+    closed = _perform(
+        form, lambda data: actions.close_alert(request.user, alert, finding=data["finding"])
     )
+    if closed is None:
+        return _alert_page(request, alert, close_form=form)
+    messages.success(request, _("已办理。"))
+    return redirect("supervision:alert", pk=alert.pk)
 
 
 def _access_anomaly(request: HttpRequest, pk: int) -> Anomaly:
@@ -121,12 +134,12 @@ def _access_anomaly(request: HttpRequest, pk: int) -> Anomaly:
 def anomaly_detail(request: HttpRequest, pk: int) -> HttpResponse:
     anomaly = _access_anomaly(request, pk)
     form = CloseForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            actions.close_anomaly(request.user, anomaly, finding=form.cleaned_data["finding"])
-        except ActionError as error:
-            form.add_error("finding", error.message)
-        else:
+    if request.method == "POST":
+        closed = _perform(
+            form,
+            lambda data: actions.close_anomaly(request.user, anomaly, finding=data["finding"]),
+        )
+        if closed is not None:
             messages.success(request, _("已办理。"))
             return redirect("supervision:anomaly", pk=anomaly.pk)
     return render(
@@ -140,22 +153,24 @@ def anomaly_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@login_required
-def inbox(request: HttpRequest) -> HttpResponse:
+def _inbox_page(request: HttpRequest, answering: RespondForm | None = None) -> HttpResponse:
     """催办, 督办 and 纠错 addressed to the officer's departments or cases, each with a link to
-    the urged case."""
+    the urged case and its own answer form (`answering`, sent back with errors, keeps what was
+    typed)."""
     urgings = list(queries.urgings_for(request.user)[:200])
     pages = cases.links(u.alert.clock for u in urgings)
     for urging in urgings:
         urging.case_page = pages.get(urging.alert.clock_id, "")
-    return render(
-        request,
-        "supervision/inbox.html",
-        {
-            "urgings": urgings,
-            "form": RespondForm(),
-        },
-    )
+        if answering is not None and answering.urging_pk == urging.pk:
+            urging.form = answering
+        else:
+            urging.form = RespondForm(urging_pk=urging.pk)
+    return render(request, "supervision/inbox.html", {"urgings": urgings})
+
+
+@login_required
+def inbox(request: HttpRequest) -> HttpResponse:
+    return _inbox_page(request)
 
 
 @login_required
@@ -165,16 +180,13 @@ def answer(request: HttpRequest, pk: int) -> HttpResponse:
         urging = queries.urgings_for(request.user).get(pk=pk)
     except Urging.DoesNotExist:
         raise Http404 from None
-    form = RespondForm(request.POST)
-    if form.is_valid():
-        try:
-            actions.respond(request.user, urging, response=form.cleaned_data["response"])
-        except ActionError as error:
-            messages.error(request, error.message)
-        else:
-            messages.success(request, _("已答复。"))
-    else:
-        messages.error(request, _("请填写答复内容。"))
+    form = RespondForm(request.POST, urging_pk=urging.pk)
+    answered = _perform(
+        form, lambda data: actions.respond(request.user, urging, response=data["response"])
+    )
+    if answered is None:
+        return _inbox_page(request, form)
+    messages.success(request, _("已答复。"))
     return redirect("supervision:inbox")
 
 
@@ -184,18 +196,18 @@ def bulletins(request: HttpRequest) -> HttpResponse:
     require(request.user, "portal.workbench")
     drafting = can(request.user, "supervision.bulletin")
     form = BulletinForm(request.POST or None) if drafting else None
-    if request.method == "POST" and form is not None and form.is_valid():
-        try:
-            bulletin = actions.generate_bulletin(
+    if request.method == "POST" and form is not None:
+        bulletin = _perform(
+            form,
+            lambda data: actions.generate_bulletin(
                 request.user,
-                form.cleaned_data["scheme"],
-                period=form.cleaned_data["period"],
-                day=form.cleaned_data["day"],
-                on_portal=form.cleaned_data["on_portal"],
-            )
-        except ActionError as error:
-            form.add_error(error.field if error.field in form.fields else None, error.message)
-        else:
+                data["scheme"],
+                period=data["period"],
+                day=data["day"],
+                on_portal=data["on_portal"],
+            ),
+        )
+        if bulletin is not None:
             messages.success(request, _("通报已生成，待领导审批后发布。"))
             return redirect("supervision:bulletin", pk=bulletin.pk)
     visible = [
@@ -311,3 +323,17 @@ def mark_read(request: HttpRequest) -> HttpResponse:
             raise Http404 from None
     actions.mark_read(request.user, notification)
     return redirect("portal:workbench")
+
+
+@login_required
+def follow_notification(request: HttpRequest, pk: int) -> HttpResponse:
+    """From the workbench: on to the case the notification is about (its staff page), the
+    notification read on the way. Marking one's own notice read is idempotent and harmless, so
+    a plain link may do it."""
+    notification = request.user.notifications.select_related("alert__clock").filter(pk=pk).first()
+    if notification is None:
+        raise Http404
+    (notification,) = queries.with_pages([notification])
+    if notification.read_at is None:
+        actions.mark_read(request.user, notification)
+    return redirect(notification.page or "portal:workbench")

@@ -66,7 +66,9 @@ def test_sweep_records_each_signal_once(clocks, demo):
     assert levels(clocks["long"]) == set()
     again = actions.sweep(at("2026-03-07", 11))
     assert again.total == 0 and mine.count() == 5
-    # The responsible person is told; with no one responsible, the department's staff are.
+    # The responsible person is told; with no one responsible, those who answer for the clock
+    # (cases.people_for): for a case of no registered kind, everyone holding a role in its
+    # department or above it.
     short_people = set(
         Notification.objects.filter(alert__clock=clocks["short"]).values_list(
             "recipient__username", flat=True
@@ -78,7 +80,7 @@ def test_sweep_records_each_signal_once(clocks, demo):
             "recipient__username", flat=True
         )
     )
-    assert market_people == {"market"}
+    assert market_people == {"market", "mayor", "admin", "city_supervisor"}
     assert AuditEvent.objects.filter(verb="supervision.sweep").count() == 3
     # A stopped clock raises nothing more.
     clock_actions.stop_clock(clocks["long"], outcome="办结", actor=None, at=at("2026-03-07"))
@@ -121,12 +123,15 @@ def test_notifications_are_delivered_once(clocks, demo):
     handler.email = "handler@example.gov.cn"
     handler.save()
     actions.sweep(at("2026-03-07"))
-    # handler: yellow, prompt; market: red, yellow, prompt (the demo's own cases run on besides)
-    assert Notification.objects.filter(alert__clock__kind="test").count() == 5
+    # handler: yellow, prompt; the market clock's four people: red, yellow, prompt (the demo's
+    # own cases run on besides)
+    assert Notification.objects.filter(alert__clock__kind="test").count() == 2 + 4 * 3
     assert deliver_notifications.call() == Notification.objects.count()
     assert deliver_notifications.call() == 0
-    assert [m.to for m in mail.outbox] == [["handler@example.gov.cn"]] * 2
-    assert {m.subject[:4] for m in mail.outbox} == {"【黄牌】", "【预警】"}
+    # Only the handler has an address; the demo's overdue disclosure request reaches him too.
+    assert {tuple(m.to) for m in mail.outbox} == {("handler@example.gov.cn",)}
+    ours = [m.subject for m in mail.outbox if m.subject.endswith("事项short")]
+    assert sorted(s[:4] for s in ours) == ["【预警】", "【黄牌】"]
 
 
 @pytest.mark.django_db
@@ -200,7 +205,7 @@ def test_pages_are_scoped(client, clocks, demo):
         reverse("supervision:urge", args=[red.pk]),
         {"kind": "supervise", "message": "督办", "limit_days": ""},
     )
-    assert response.status_code == 302 and not Urging.objects.exists()
+    assert response.status_code == 200 and not Urging.objects.exists()
     client.post(
         reverse("supervision:urge", args=[red.pk]),
         {"kind": "supervise", "message": "请尽快办结", "limit_days": "2"},
@@ -218,16 +223,88 @@ def test_pages_are_scoped(client, clocks, demo):
 
 
 @pytest.mark.django_db
+def test_a_refused_form_is_shown_again_as_typed(client, clocks, demo):
+    """A form the page refuses comes back with the error beside it and what was typed still in
+    it, not a redirect that loses the text: the 催办 on an alert, closing it, and the answer
+    in the inbox."""
+    u = demo.users
+    actions.sweep(at("2026-03-07"))
+    red = Alert.objects.get(clock=clocks["market"], level=Level.RED)
+    client.force_login(u["city_supervisor"])
+    typed = "请于两个工作日内办结并书面报告办理情况"
+    response = client.post(
+        reverse("supervision:urge", args=[red.pk]),
+        {"kind": "supervise", "message": typed, "limit_days": ""},
+    )
+    page = response.content.decode()
+    assert response.status_code == 200 and not Urging.objects.exists()
+    assert f"{typed}</textarea>" in page
+    assert "督办和纠错须规定 1 至 60 个工作日的答复期限。" in page
+    assert 'value="supervise" selected' in page
+    # A field the form itself refuses, and the other form on the page left empty.
+    response = client.post(
+        reverse("supervision:urge", args=[red.pk]),
+        {"kind": "correct", "message": typed, "limit_days": "99"},
+    )
+    page = response.content.decode()
+    assert response.status_code == 200 and f"{typed}</textarea>" in page
+    assert 'name="limit_days" value="99"' in page and "errorlist" in page
+    # Closed meanwhile by a colleague: the finding typed here is not lost either.
+    actions.close_alert(u["city_supervisor"], red, finding="已督促办结")
+    finding = "查实系材料流转延误，已责令整改"
+    response = client.post(reverse("supervision:close", args=[red.pk]), {"finding": finding})
+    page = response.content.decode()
+    assert response.status_code == 200 and f"{finding}</textarea>" in page
+    assert "该信号已处理完毕。" in page
+    # A head of department, who may only remind, sees the refusal of his message too.
+    yellow = Alert.objects.get(clock=clocks["short"], level=Level.YELLOW)
+    client.force_login(u["director"])
+    response = client.post(
+        reverse("supervision:urge", args=[yellow.pk]), {"kind": "remind", "message": "x" * 2001}
+    )
+    assert response.status_code == 200 and "x" * 2001 in response.content.decode()
+    assert "errorlist" in response.content.decode() and not Urging.objects.exists()
+
+    urging = actions.urge(
+        u["city_supervisor"], yellow, kind=Urging.Kind.SUPERVISE, message="督办", limit_days=2
+    )
+    client.force_login(u["handler"])
+    url = reverse("supervision:answer", args=[urging.pk])
+    too_long = "已办结" * 1500
+    response = client.post(url, {"response": too_long})
+    page = response.content.decode()
+    assert response.status_code == 200 and f"{too_long}</textarea>" in page
+    assert f'id="id_u{urging.pk}_response"' in page and "errorlist" in page
+    urging.refresh_from_db()
+    assert urging.state == Urging.State.OPEN
+    # Answered meanwhile by a colleague: the answer shows, and so do the refusal and the text.
+    actions.respond(u["reviewer"], urging, response="已于今日办结")
+    response = client.post(url, {"response": "我这边也已办结"})
+    page = response.content.decode()
+    assert response.status_code == 200 and "已于今日办结" in page
+    assert "已经答复过了。" in page and "我这边也已办结</textarea>" in page
+    # An accepted form still goes on to the page it leaves, as before.
+    client.force_login(u["city_supervisor"])
+    response = client.post(
+        reverse("supervision:urge", args=[yellow.pk]), {"kind": "remind", "message": "请加快"}
+    )
+    assert response.status_code == 302 and response.url == reverse(
+        "supervision:alert", args=[yellow.pk]
+    )
+
+
+@pytest.mark.django_db
 def test_notifications_are_marked_read_from_the_workbench(client, clocks, demo):
     u = demo.users
     actions.sweep(at("2026-03-07"))
     mine = Notification.objects.filter(recipient=u["handler"])
-    yellow, prompt = mine.order_by("pk")
+    yellow, prompt = mine.filter(alert__clock=clocks["short"]).order_by("pk")
+    unread = mine.count()  # the demo's overdue disclosure request besides
     others = Notification.objects.filter(recipient=u["market"])
     url = reverse("supervision:read_notifications")
     client.force_login(u["handler"])
     page = client.get(reverse("portal:workbench")).content.decode()
-    assert "未读通知（2）" in page and f'name="pk" value="{yellow.pk}"' in page
+    assert f"未读通知（{unread}）" in page and f'name="pk" value="{yellow.pk}"' in page
     assert client.get(url).status_code == 405
     # Another's notification, or nonsense, looks like a missing one; nothing is marked.
     for pk in (others.first().pk, "x"):
@@ -237,9 +314,9 @@ def test_notifications_are_marked_read_from_the_workbench(client, clocks, demo):
     assert not Notification.objects.filter(read_at__isnull=False).exists()
     response = client.post(url, {"pk": yellow.pk})
     assert response.status_code == 302 and response.url == reverse("portal:workbench")
-    assert set(mine.filter(read_at__isnull=True)) == {prompt}
+    assert set(mine.filter(read_at__isnull=True, alert__clock=clocks["short"])) == {prompt}
     page = client.get(reverse("portal:workbench")).content.decode()
-    assert "未读通知（1）" in page and yellow.subject not in page
+    assert f"未读通知（{unread - 1}）" in page and yellow.subject not in page
     # Marking again, or all at once twice (a double submission), marks each once.
     assert actions.mark_read(u["handler"], yellow, now=at("2026-03-08")) == 0
     client.post(url)
