@@ -6,6 +6,7 @@ decision, 好差评 and the 整改 a 差评 opens.
 Lock order everywhere: the application, then the workflow instance, then the task.
 """
 
+from collections.abc import Iterator
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -69,6 +70,7 @@ CENT = Decimal("0.01")
 # (a return, a refusal) is not a signature but a 变更 or 撤回 of its own (《行政许可法》第八条).
 REVIEWING = (Application.State.IN_REVIEW, Application.State.DECIDED)
 AFTER_DECISION = (S.APPROVE, S.ADD_SIGNER, S.TRANSFER)
+HAND_OFF = (S.ADD_SIGNER, S.TRANSFER)
 
 
 def _own_fields(row: models.Model | type[models.Model]) -> list[str]:
@@ -269,7 +271,12 @@ def _receive(actor: Any, app: Application, at: datetime) -> Application:
     app.state, app.received_at = Application.State.SUBMITTED, at
     app.save()
     app.instance = workflow.start(
-        app, app.item.process, title=f"{app.number} {app.item.name}", actor=actor, at=at
+        app,
+        app.item.process,
+        title=f"{app.number} {app.item.name}",
+        intake_basis=app.item.intake_basis,
+        actor=actor,
+        at=at,
     )
     app.save(update_fields=["instance"])
     notices.receipt(app, actor=actor, at=at)
@@ -545,14 +552,9 @@ def sign(
     fee = _fee(fee)
     with transaction.atomic():
         app = _lock(Application.objects.get(instance=task.instance_id))
-        if app.state not in REVIEWING:
-            raise ActionError(_("该办件当前不在审查中。"))
-        if app.decision and verb not in AFTER_DECISION:
-            raise ActionError(_("决定已作出，待送达；变更或撤回决定须依法另行办理。"))
-        if verb not in (S.ADD_SIGNER, S.TRANSFER) and app.special_procedures.filter(ended_at=None):
-            # The case waits for the hearing or the experts (第四十五条), its clocks paused:
-            # moving it on, let alone deciding, comes after their result.
-            raise ActionError(_("特别程序进行中，请待其结束并登记结果后再办理。"))
+        for allowed, reason in _signing_limits(app):
+            if verb not in allowed:
+                raise ActionError(reason)
         signed = workflow.act(
             actor, task, verb, opinion=opinion, target=target, to_user=to_user, at=at
         )
@@ -573,6 +575,43 @@ def sign(
         app.save()
         record(actor, "hall.progress", app, after=snapshot(app, APP_FIELDS))
     return app
+
+
+def _signing_limits(app: Application) -> Iterator[tuple[tuple[str, ...], str]]:
+    """What the case's state leaves a signature free to do (beyond what its step allows), each
+    with why anything else is refused; lazily, as the first refusal ends the check."""
+    if app.state not in REVIEWING:
+        yield (), _("该办件当前不在审查中。")
+        return
+    if app.decision:
+        yield AFTER_DECISION, _("决定已作出，待送达；变更或撤回决定须依法另行办理。")
+    if app.special_procedures.filter(ended_at=None).exists():
+        # The case waits for the hearing or the experts (第四十五条), its clocks paused: moving
+        # it on, let alone deciding, comes after their result.
+        yield HAND_OFF, _("特别程序进行中，请待其结束并登记结果后再办理。")
+
+
+def signing_verbs(app: Application, task: Task) -> list[str]:
+    """The verbs `sign` would accept on the pending task now, in its step's order: what the step
+    allows, less what the case's state forbids (after the decision, during a special
+    procedure)."""
+    if app.instance is None or task.state != Task.State.PENDING:
+        return []
+    verbs = workflow.allowed_verbs(task, app.instance.step)
+    for allowed, _reason in _signing_limits(app):
+        verbs = tuple(v for v in verbs if v in allowed)
+    return list(verbs)
+
+
+def signature_decides(app: Application, task: Task) -> bool:
+    """Whether approving the task makes the decision, so that its signer records the fee charged:
+    the step the process marks as deciding, or the last one (a process without a deciding step
+    decides as it ends, see sign)."""
+    instance = app.instance
+    if app.decision or instance is None or task.kind != Task.Kind.STEP:
+        return False
+    steps = instance.definition.parsed.steps
+    return instance.step.decides or instance.position == len(steps) - 1
 
 
 def _is_deciding(instance: Instance, signed: Task) -> bool:
@@ -620,9 +659,9 @@ def _decide(
     app.decision_reason = reason.strip()
     app.fee_charged = fee
     for clock in _case_clocks(app):
-        stop_clock(clock, outcome=app.get_decision_display(), actor=actor, at=at)
+        stop_clock(clock, outcome=app.decision_label, actor=actor, at=at)
     notice = notices.decision(app, actor=actor, at=at)
-    if granted and app.item.item_type == ItemType.LICENSING:
+    if granted and app.item.is_licensing:
         app.publication = _publish_grant(actor, app, notice)
 
 

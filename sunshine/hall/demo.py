@@ -66,31 +66,47 @@ FILING_STEPS = [
      "limit": 1, "actions": ["approve"]},
 ]  # fmt: skip
 
-COMMON_MATERIALS = [
-    ("申请书", True, 1, 0, "《中华人民共和国行政许可法》第二十九条"),
-    ("营业执照", True, 0, 1, "《中华人民共和国行政许可法》第三十一条"),
+# (name, required, originals, copies, basis, note): what a licence application needs under
+# 《行政许可法》, then each item's own; a 备案 asks only what the rules that set it list.
+LICENCE_MATERIALS = [
+    ("申请书", True, 1, 0, "《中华人民共和国行政许可法》第二十九条", ""),
+    ("营业执照", True, 0, 1, "《中华人民共和国行政许可法》第三十一条", ""),
 ]
-# (impl code suffix, name, type, process, statutory, committed, result, themes, extra materials)
+PREPAID_CARDS = "《单用途商业预付卡管理办法（试行）》"
+TRADE_FILING = "《对外贸易经营者备案登记办法》"
+# (impl code suffix, name, type, process, statutory, committed, result, themes, materials)
 ITEMS = [
     ("001", "成品油零售经营资格初审（加油站设置）", ItemType.LICENSING, "licence", 45, 20,
-     "成品油零售经营批准证书", ["商贸流通", "项目建设"],
-     [("加油站规划选址意见", True, 1, 1, "《成品油市场管理办法》第十三条")]),
+     "成品油零售经营批准证书", ["商贸流通", "项目建设"], [*LICENCE_MATERIALS,
+     ("加油站规划选址意见", True, 1, 1, "《成品油市场管理办法》第十三条", "")]),
     ("002", "生猪定点屠宰厂（场）设置审查", ItemType.LICENSING, "licence", 45, 20,
-     "生猪定点屠宰证书", ["商贸流通", "食品安全"],
-     [("动物防疫条件合格证", True, 0, 1, "《生猪屠宰管理条例》第十一条")]),
+     "生猪定点屠宰证书", ["商贸流通", "食品安全"], [*LICENCE_MATERIALS,
+     ("动物防疫条件合格证", True, 0, 1, "《生猪屠宰管理条例》第十一条", "")]),
     ("003", "外商投资企业设立及变更", ItemType.LICENSING, "licence", 45, 20,
-     "外商投资企业批准证书", ["投资审批", "开办企业"],
-     [("投资者身份证明", True, 0, 1, "《中华人民共和国外商投资法》第三十四条")]),
-    ("004", "酒类流通备案", ItemType.OTHER, "filing", 5, 3, "酒类流通备案登记表",
-     ["商贸流通", "开办企业"],
-     [("酒类流通备案登记表", True, 1, 0, "《酒类流通管理办法》第七条")]),
+     "外商投资企业批准证书", ["投资审批", "开办企业"], [*LICENCE_MATERIALS,
+     ("投资者身份证明", True, 0, 1, "《中华人民共和国外商投资法》第三十四条", "")]),
+    # A city's 商务局 takes the filings of 规模发卡企业 (第七条); 集团 and 品牌 issuers file with
+    # the province, the others with the county.
+    ("004", "单用途商业预付卡发卡企业备案", ItemType.OTHER, "filing", 5, 3,
+     "单用途商业预付卡备案证明", ["商贸流通", "开办企业"], [
+         ("单用途卡发卡企业备案表", True, 1, 0, PREPAID_CARDS, ""),
+         ("营业执照", True, 0, 1, PREPAID_CARDS, "副本复印件"),
+         ("经审计的上一年度财务报表", False, 0, 1, PREPAID_CARDS, "注册登记不足一年的企业免交"),
+         ("实体卡样本（正反面）或虚拟卡记载的信息样本", True, 1, 0, PREPAID_CARDS, ""),
+         ("单用途卡业务、资金管理制度", True, 0, 1, PREPAID_CARDS, ""),
+         ("单用途卡购卡章程、协议", True, 0, 1, PREPAID_CARDS, ""),
+         ("资金存管账户信息和资金存管协议", True, 0, 1, PREPAID_CARDS, "")]),
     ("005", "对外贸易经营者备案登记", ItemType.OTHER, "filing", 5, 3,
-     "对外贸易经营者备案登记表", ["对外贸易", "开办企业"],
-     [("对外贸易经营者备案登记表", True, 1, 0, "《对外贸易经营者备案登记办法》第二条")]),
-    ("006", "单用途商业预付卡备案", ItemType.OTHER, "filing", 5, 3, "单用途商业预付卡备案证明",
-     ["商贸流通", "企业变更"],
-     [("单用途商业预付卡备案表", True, 1, 0, "《单用途商业预付卡管理办法（试行）》第七条")]),
+     "对外贸易经营者备案登记表", ["对外贸易", "开办企业"], [
+         ("对外贸易经营者备案登记表", True, 1, 0, TRADE_FILING, ""),
+         ("营业执照", True, 0, 1, TRADE_FILING, "副本复印件")]),
 ]  # fmt: skip
+CONDITIONS = "申请人为依法设立的企业法人，具备与经营规模相适应的场所、设施和人员。"
+# impl code suffix: the 受理条件 of an item that has its own.
+ITEM_CONDITIONS = {
+    "004": "从事零售业、住宿和餐饮业、居民服务业，在本市登记注册并发行单用途商业预付卡的规模发卡"
+    "企业，自开展单用途卡业务之日起30日内办理备案。",
+}
 # (law, document number, article, text) of each item's 设定依据, which its intake cites: a licence
 # follows 《行政许可法》第三十二条, a 备案 is no licence and follows the rules that set it.
 LICENCE_BASIS = (
@@ -100,14 +116,14 @@ LICENCE_BASIS = (
     "行政机关对申请人提出的行政许可申请，应当根据下列情况分别作出处理……",
 )
 BASES = {
-    "004": ("《酒类流通管理办法》", "商务部令2005年第25号", "第七条",
-            "从事酒类批发、零售的单位和个人应当在取得营业执照后60日内，按属地管理原则，向登记注册"
-            "地工商行政管理部门的同级商务主管部门办理备案登记。"),
-    "005": ("《对外贸易经营者备案登记办法》", "商务部令2004年第14号", "第二条",
+    "004": (PREPAID_CARDS, "商务部令2012年第9号", "第七条",
+            "发卡企业应在开展单用途卡业务之日起30日内按照下列规定办理备案：（一）集团发卡企业和品牌"
+            "发卡企业向其工商登记注册地省、自治区、直辖市人民政府商务主管部门备案；（二）规模发卡企"
+            "业向其工商登记注册地设区的市人民政府商务主管部门备案；（三）其他发卡企业向其工商登记注"
+            "册地县（市、区）人民政府商务主管部门备案。"),
+    "005": (TRADE_FILING, "商务部令2004年第14号", "第二条",
             "从事货物进出口或者技术进出口的对外贸易经营者，应当向商务部或商务部委托的机构办理备案"
             "登记；但是，法律、行政法规和商务部规定不需要备案登记的除外。"),
-    "006": ("《单用途商业预付卡管理办法（试行）》", "商务部令2012年第9号", "第七条",
-            "发卡企业应在开展单用途卡业务之日起30日内按照下列规定办理备案……"),
 }  # fmt: skip
 LIFE_EVENTS = {"开办企业", "企业变更", "项目建设"}
 # impl code suffix: (name, standard, per-case ceiling in yuan or None when it depends, basis)
@@ -139,9 +155,8 @@ SAMPLE_PROJECTS = {
     "001": "新设加油站一座（汽油、柴油零售）",
     "002": "新建生猪定点屠宰场，年屠宰能力 10 万头",
     "003": "设立外商独资商贸企业",
-    "004": "酒类批发、零售经营备案",
+    "004": "发行单用途商业预付卡（规模发卡企业，超市购物卡）备案",
     "005": "货物进出口经营备案登记",
-    "006": "单用途商业预付卡发卡备案（集团发卡）",
 }
 PLEDGE = "申请人承诺：所填内容及所附材料真实、合法、有效，如有虚假，愿承担相应的法律责任。"
 
@@ -261,7 +276,7 @@ def _items(stdout) -> None:
         "licence": _definition("swj-licence", "商务行政许可并联审批", LICENCE_STEPS, 20),
         "filing": _definition("swj-filing", "商务备案", FILING_STEPS, 3),
     }
-    for code, name, item_type, process, statutory, committed, result, themes, extra in ITEMS:
+    for code, name, item_type, process, statutory, committed, result, themes, materials in ITEMS:
         item = ServiceItem.objects.create(
             name=name,
             basic_code=f"0001{code}",
@@ -275,10 +290,12 @@ def _items(stdout) -> None:
             special_procedures=["hearing", "expert"] if process == "licence" else [],
             department=swj,
             handling_unit=section,
-            conditions="申请人为依法设立的企业法人，具备与经营规模相适应的场所、设施和人员。",
+            conditions=ITEM_CONDITIONS.get(code, CONDITIONS),
             statutory_limit=statutory,
             committed_limit=committed,
-            limit_note="以工作日计算，不含法定节假日（《行政许可法》第八十二条）。",
+            limit_note="以工作日计算，不含法定节假日（《行政许可法》第八十二条）。"
+            if item_type == ItemType.LICENSING
+            else "以工作日计算，不含法定节假日。",
             place="示例市政务服务中心二楼商务局窗口",
             hours="工作日 上午 9:00—12:00，下午 13:30—17:00",
             consult_phone="0000-12345601",
@@ -299,7 +316,7 @@ def _items(stdout) -> None:
         LegalBasis.objects.create(
             item=item, law=law, doc_number=doc_number, article=article, text=text
         )
-        for n, (mname, required, originals, copies, basis) in enumerate(COMMON_MATERIALS + extra):
+        for n, (mname, required, originals, copies, basis, note) in enumerate(materials):
             Material.objects.create(
                 item=item,
                 name=mname,
@@ -307,6 +324,7 @@ def _items(stdout) -> None:
                 originals=originals,
                 copies=copies,
                 basis=basis,
+                note=note,
                 sort_order=n,
             )
     stdout.write(f"办事大厅：{len(ITEMS)} 个演示事项。")

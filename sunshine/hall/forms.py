@@ -1,10 +1,18 @@
+from collections.abc import Sequence
+from typing import Any
+
 from django import forms
+from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from sunshine.core.uploads import UploadField
 from sunshine.workflow import spec as S
+from sunshine.workflow.actions import VERB_LABELS
 
-from .models import FollowUp, Satisfaction, ServiceItem, SpecialKind
+from .actions import HAND_OFF
+from .models import FollowUp, Satisfaction, ServiceItem, SpecialKind, SubmittedMaterial
+
+Review = SubmittedMaterial.Review
 
 
 def material_fields(form: forms.Form, item: ServiceItem, *, required: bool) -> None:
@@ -25,6 +33,17 @@ def uploaded(form: forms.Form) -> dict[int, object]:
     }
 
 
+class CaseForm(forms.Form):
+    """A form of the case page, which holds several: `slot` names it there (as the form sent
+    back with an error takes its place) and prefixes its ids."""
+
+    slot = ""
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("auto_id", f"{self.slot}-%s")
+        super().__init__(*args, **kwargs)
+
+
 class ApplicationForm(forms.Form):
     applicant_name = forms.CharField(label=_("申请人（单位）名称"), max_length=128)
     contact_phone = forms.CharField(label=_("联系电话"), max_length=32)
@@ -39,7 +58,8 @@ class ApplicationForm(forms.Form):
         material_fields(self, item, required=submitting)
 
 
-class CorrectionForm(forms.Form):
+class CorrectionForm(CaseForm):
+    slot = "correction"
     note = forms.CharField(label=_("补正说明"), widget=forms.Textarea, required=False)
 
     def __init__(self, *args, item: ServiceItem, **kwargs) -> None:
@@ -47,7 +67,12 @@ class CorrectionForm(forms.Form):
         material_fields(self, item, required=False)
 
 
-class IntakeForm(forms.Form):
+class IntakeForm(CaseForm):
+    """受理审查: the 材料预审 of each submitted file (a verdict and a note, fields named by the
+    file), then what is needed for a 补正 or a 不予受理."""
+
+    slot = "intake"
+
     items = forms.CharField(
         label=_("需补正的内容（每行一项）"),
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -57,25 +82,122 @@ class IntakeForm(forms.Form):
         label=_("不予受理理由"), widget=forms.Textarea(attrs={"rows": 2}), required=False
     )
 
+    def __init__(self, *args, submitted: Sequence[SubmittedMaterial], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.submitted = list(submitted)
+        for file in self.submitted:
+            self.fields[f"review_{file.pk}"] = forms.ChoiceField(
+                label=_("预审"),
+                choices=[(v, Review(v).label) for v in (Review.ACCEPTED, Review.CORRECT)],
+                required=False,
+                widget=forms.RadioSelect,
+                initial=None if file.review == Review.PENDING else file.review,
+            )
+            self.fields[f"note_{file.pk}"] = forms.CharField(
+                label=_("预审意见"),
+                required=False,
+                max_length=SubmittedMaterial._meta.get_field("review_note").max_length,
+                initial=file.review_note,
+                widget=forms.TextInput(
+                    attrs={"aria-label": _("%(m)s的预审意见") % {"m": file.material.name}}
+                ),
+            )
+
+    @property
+    def rows(self) -> list[tuple[SubmittedMaterial, forms.BoundField, forms.BoundField]]:
+        return [(f, self[f"review_{f.pk}"], self[f"note_{f.pk}"]) for f in self.submitted]
+
+    def reviews(self) -> list[tuple[SubmittedMaterial, bool, str]]:
+        """Each file given a verdict, whether it is in order, and the note (a file left
+        unmarked is left as it was)."""
+        data = self.cleaned_data
+        return [
+            (f, data[f"review_{f.pk}"] == Review.ACCEPTED, data[f"note_{f.pk}"])
+            for f in self.submitted
+            if data.get(f"review_{f.pk}")
+        ]
+
 
 class SignForm(forms.Form):
-    verb = forms.ChoiceField(label=_("操作"), choices=[(v, v) for v in S.VERBS])
-    opinion = forms.CharField(label=_("处理意见"), widget=forms.Textarea(attrs={"rows": 2}))
-    target = forms.CharField(label=_("退回到环节"), required=False)
+    """A signature on a task. It offers what the action would accept now (`verbs`; the steps to
+    return to; the fee where the signature decides), but checks only what was typed: why a verb
+    is refused is for the action to say, in its own words."""
+
+    verb = forms.ChoiceField(label=_("操作"), choices=list(VERB_LABELS.items()))
+    opinion = forms.CharField(
+        label=_("处理意见"), widget=forms.Textarea(attrs={"rows": 2}), initial=_("同意。")
+    )
+    target = forms.CharField(label=_("退回到环节"), required=False, widget=forms.Select)
     to_user = forms.CharField(label=_("转办/加签给（用户名）"), required=False)
     fee = forms.DecimalField(
-        label=_("实收费用（元）"), required=False, min_value=0, max_digits=12, decimal_places=2
+        label=_("实收费用（元）"),
+        required=False,
+        min_value=0,
+        max_digits=12,
+        decimal_places=2,
+        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
     )
-    confirm_fee = forms.BooleanField(label=_("确认按实际收取的金额登记"), required=False)
+    confirm_fee = forms.BooleanField(
+        label=_("确认按实际收取的金额登记"),
+        required=False,
+        help_text=_("实收费用超出收费标准的，须勾选确认后方可登记，并作为收费异常纳入监察。"),
+    )
+
+    def __init__(
+        self,
+        *args,
+        verbs: Sequence[str],
+        targets: Sequence[S.Step] = (),
+        fee: bool = False,
+        ceiling: bool = False,
+        **kwargs,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.verbs = list(verbs)
+        self.fields["verb"].widget.choices = [(v, VERB_LABELS[v]) for v in self.verbs]
+        if S.RETURN_ANY in self.verbs and targets:
+            choices = [("", "—"), *((step.key, step.name) for step in targets)]
+            self.fields["target"].widget.choices = choices
+        else:
+            del self.fields["target"]
+        if not set(HAND_OFF) & set(self.verbs):
+            del self.fields["to_user"]
+        if not fee:
+            del self.fields["fee"], self.fields["confirm_fee"]
+        else:
+            # Where the decision is made, so the fee is asked for: the hint below the field
+            # gives the standard.
+            self.fields["fee"].widget.attrs["aria-describedby"] = f"{self.auto_id % 'fee'}_hint"
+            if not ceiling:  # no ceiling known, nothing to be above
+                del self.fields["confirm_fee"]
+
+    @property
+    def records_fee(self) -> bool:
+        return "fee" in self.fields
+
+    def clean_to_user(self) -> Any:
+        username = self.cleaned_data["to_user"].strip()
+        return get_user_model().objects.filter(username=username).first() if username else None
 
 
-class SpecialForm(forms.Form):
+class ExtendForm(CaseForm):
+    slot = "extend"
+    reason = forms.CharField(label=_("延期理由"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class EndSpecialForm(forms.Form):
+    result = forms.CharField(label=_("结果"))
+
+
+class SpecialForm(CaseForm):
+    slot = "special"
     kind = forms.ChoiceField(label=_("特别程序"), choices=SpecialKind.choices)
     days = forms.IntegerField(label=_("所需工作日"), min_value=1, max_value=365)
     reason = forms.CharField(label=_("启动理由或依据"), widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class RatingForm(forms.Form):
+class RatingForm(CaseForm):
+    slot = "rating"
     score = forms.TypedChoiceField(
         label=_("满意度"), choices=Satisfaction.choices, coerce=int, widget=forms.RadioSelect
     )

@@ -239,10 +239,16 @@ class ServiceItem(models.Model):
     def is_joint(self) -> bool:
         return any(step.parallel for step in self.process.parsed.steps)
 
+    @property
+    def is_licensing(self) -> bool:
+        """A 行政许可, the only kind of item 《行政许可法》 governs; any other (备案 …) follows the
+        rules that set it."""
+        return self.item_type == ItemType.LICENSING
+
     def basis(self, article: str) -> str:
         """What a stage of the procedure rests on: the article of 《行政许可法》 for a 行政许可,
         the only kind that law governs; for any other item (备案 …) its own legal basis."""
-        if self.item_type == ItemType.LICENSING:
+        if self.is_licensing:
             return gettext("《中华人民共和国行政许可法》%(article)s") % {"article": article}
         own = "、".join(f"{b.law}{b.article}" for b in self.bases.all())
         return own or gettext("办事指南")
@@ -460,6 +466,15 @@ class Application(models.Model):
     def __str__(self) -> str:
         return f"{self.number or _('草稿')} {self.item.name}"
 
+    @property
+    def decision_label(self) -> str:
+        """The decision as the case and its clocks name it: no licence is granted or refused for
+        an item that is not a 行政许可 (a 备案 …), what it asks for is done or not."""
+        if not self.decision or self.item.is_licensing:
+            return self.get_decision_display()
+        granted = self.decision == self.Decision.GRANTED
+        return gettext("准予办理") if granted else gettext("不予办理")
+
 
 class SubmittedMaterial(models.Model):
     class Review(models.TextChoices):
@@ -520,6 +535,22 @@ class Notice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.number}"
+
+    @property
+    def title(self) -> str:
+        """The document's title. The kinds are named for a 行政许可; for another item (a 备案 …)
+        nothing is licensed: what a grant issues is the item's own result (a 备案证明 …)."""
+        item = self.application.item
+        if item.is_licensing:
+            return self.get_kind_display()
+        if self.kind == self.Kind.GRANT:
+            return item.result_name
+        other = {
+            self.Kind.SPECIAL: gettext("特别程序告知书"),
+            self.Kind.EXTENSION: gettext("延期办理通知书"),
+            self.Kind.DENIAL: gettext("不予办理决定书"),
+        }
+        return other.get(self.kind) or self.get_kind_display()
 
 
 class SpecialProcedure(models.Model):

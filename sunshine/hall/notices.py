@@ -1,5 +1,7 @@
 """The written notices of 《行政许可法》 (第三十二、三十八、四十二、四十五条) as data, and their
-official-style rendering through `sunshine.documents`."""
+official-style rendering through `sunshine.documents`. An item that is not a 行政许可 (a 备案 …)
+gets the same notices in its own words: they cite the rules that set it, never that law, and what
+it issues is its own result (Notice.title)."""
 
 from datetime import datetime
 from typing import Any
@@ -10,7 +12,7 @@ from django.utils.translation import gettext as _
 from sunshine.core.numbers import next_number
 from sunshine.documents.letters import Block, Letter, render_docx, render_html, render_pdf
 
-from .models import Application, ItemType, Notice
+from .models import Application, Notice
 
 PREFIX = {
     Notice.Kind.RECEIPT: "收",
@@ -37,8 +39,12 @@ def issue(
     """Number and keep a notice (in the caller's transaction; numbers are gap-free per year)."""
     year = timezone.localtime(at).year
     short = app.item.department.short_name or app.item.department.name
-    n = next_number(f"hall.notice.{kind}.{year}")
-    number = f"{short}许{PREFIX[kind]}字〔{year}〕{n}号"
+    if app.item.is_licensing:
+        n = next_number(f"hall.notice.{kind}.{year}")
+        number = f"{short}许{PREFIX[kind]}字〔{year}〕{n}号"
+    else:  # no 许(可) in the number, and a series of its own
+        n = next_number(f"hall.notice.other.{kind}.{year}")
+        number = f"{short}{PREFIX[kind]}字〔{year}〕{n}号"
     opening = _("%(name)s：") % {"name": app.applicant_name}
     return Notice.objects.create(
         application=app,
@@ -54,14 +60,13 @@ def receipt(app: Application, *, actor: Any, at: datetime) -> Notice:
     """The receipt promises the intake limit: for a 行政许可 the five working days of 第三十二条,
     after which it is accepted by law; for another item the limit of its intake step."""
     names = [f.name for f in app.files.filter(current=True)]
-    if app.item.item_type == ItemType.LICENSING:
+    if app.item.is_licensing:
         promise = _(
             "本机关将在五个工作日内作出是否受理的决定，逾期未告知补正的，自收到申请材料之日起即为"
             "受理。"
         )
     else:
-        limit = app.item.process.parsed.steps[0].limit
-        promise = _("本机关将在 %(n)s 个工作日内作出是否受理的决定。") % {"n": limit}
+        promise = _("本机关将在 %(n)s 个工作日内作出是否受理的决定。") % {"n": _intake_limit(app)}
     return issue(
         app,
         Notice.Kind.RECEIPT,
@@ -74,6 +79,24 @@ def receipt(app: Application, *, actor: Any, at: datetime) -> Notice:
         actor=actor,
         at=at,
     )
+
+
+def _intake_limit(app: Application) -> int:
+    """The working days an item that is not a 行政许可 takes to decide on acceptance: those of
+    its intake step (第三十二条's five are a licence's)."""
+    return app.item.process.parsed.steps[0].limit
+
+
+def _applied(app: Application) -> str:
+    """How a notice names the application: for an item that is not a 行政许可, with the rules
+    it was made under (a licence's notices cite the article of 《行政许可法》 they apply)."""
+    names = {"item": app.item.name, "number": app.number}
+    if app.item.is_licensing:
+        return _("您申请的“%(item)s”（办件编号 %(number)s）") % names
+    return _("您依据%(basis)s申请办理的“%(item)s”（办件编号 %(number)s）") % {
+        **names,
+        "basis": app.item.basis(_("第二十九条")),
+    }
 
 
 def acceptance(app: Application, *, actor: Any, at: datetime) -> Notice:
@@ -116,6 +139,16 @@ def acceptance(app: Application, *, actor: Any, at: datetime) -> Notice:
 
 
 def correction(app: Application, items: list[str], *, actor: Any, at: datetime) -> Notice:
+    if app.item.is_licensing:
+        again = _(
+            "请补正全部材料后重新提交，本机关自收到全部补正材料之日起五个工作日内作出是否受理的"
+            "决定。"
+        )
+    else:
+        again = _(
+            "请补正全部材料后重新提交，本机关自收到全部补正材料之日起 %(n)s 个工作日内作出是否受理"
+            "的决定。"
+        ) % {"n": _intake_limit(app)}
     return issue(
         app,
         Notice.Kind.CORRECTION,
@@ -131,10 +164,7 @@ def correction(app: Application, items: list[str], *, actor: Any, at: datetime) 
                 "basis": app.item.basis(_("第三十二条第一款第（四）项")),
             },
             *[f"{i}. {text}" for i, text in enumerate(items, start=1)],
-            _(
-                "请补正全部材料后重新提交，本机关自收到全部补正材料之日起五个工作日内作出是否受理的"
-                "决定。"
-            ),
+            again,
         ],
         actor=actor,
         at=at,
@@ -162,17 +192,21 @@ def refusal(app: Application, reason: str, *, actor: Any, at: datetime) -> Notic
 def special(
     app: Application, kind_label: str, days: int, reason: str, *, actor: Any, at: datetime
 ) -> Notice:
+    names = {"kind": kind_label, "days": days}
+    if app.item.is_licensing:
+        excluded = _(
+            "根据《中华人民共和国行政许可法》第四十五条的规定，%(kind)s所需时间不计算在办理期限内，"
+            "预计需要 %(days)s 个工作日。"
+        )
+    else:
+        excluded = _("%(kind)s所需时间不计算在办理期限内，预计需要 %(days)s 个工作日。")
     return issue(
         app,
         Notice.Kind.SPECIAL,
         [
-            _("您申请的“%(item)s”（办件编号 %(number)s）需要进行%(kind)s。理由或依据：%(reason)s")
-            % {"item": app.item.name, "number": app.number, "kind": kind_label, "reason": reason},
-            _(
-                "根据《中华人民共和国行政许可法》第四十五条的规定，%(kind)s所需时间不计算在办理期限"
-                "内，预计需要 %(days)s 个工作日。"
-            )
-            % {"kind": kind_label, "days": days},
+            _("%(applied)s需要进行%(kind)s。理由或依据：%(reason)s")
+            % {"applied": _applied(app), "kind": kind_label, "reason": reason},
+            excluded % names,
         ],
         actor=actor,
         at=at,
@@ -180,20 +214,19 @@ def special(
 
 
 def extension(app: Application, days: int, reason: str, *, actor: Any, at: datetime) -> Notice:
-    return issue(
-        app,
-        Notice.Kind.EXTENSION,
-        [
-            _(
-                "您申请的“%(item)s”（办件编号 %(number)s），因%(reason)s，不能在法定期限内作出决定"
-                "。经本机关负责人批准，根据《中华人民共和国行政许可法》第四十二条的规定，办理期限延"
-                "长 %(days)s 个工作日。"
-            )
-            % {"item": app.item.name, "number": app.number, "reason": reason, "days": days},
-        ],
-        actor=actor,
-        at=at,
-    )
+    names = {"applied": _applied(app), "reason": reason, "days": days}
+    if app.item.is_licensing:
+        text = _(
+            "%(applied)s，因%(reason)s，不能在法定期限内作出决定。经本机关负责人批准，根据《中华人民"
+            "共和国行政许可法》第四十二条的规定，办理期限延长 %(days)s 个工作日。"
+        )
+    else:
+        # The rules of a 备案 set the filing, not this extension: nothing is cited for it.
+        text = _(
+            "%(applied)s，因%(reason)s，不能在规定期限内办结。经本机关负责人批准，办理期限延长 "
+            "%(days)s 个工作日。"
+        )
+    return issue(app, Notice.Kind.EXTENSION, [text % names], actor=actor, at=at)
 
 
 def decision(app: Application, *, actor: Any, at: datetime) -> Notice:
@@ -206,21 +239,38 @@ def decision(app: Application, *, actor: Any, at: datetime) -> Notice:
         "number": app.number,
         "accepted": day(app.accepted_at),
     }
-    if granted:
+    item = app.item
+    if granted and item.is_licensing:
         lines = [
             head,
             _(
                 "经审查，申请符合法定条件、标准，根据《中华人民共和国行政许可法》第三十八条第一款的"
                 "规定，决定准予行政许可。"
             ),
-            _("审批结果：%(result)s。") % {"result": app.item.result_name},
+            _("审批结果：%(result)s。") % {"result": item.result_name},
         ]
-    else:
+    elif granted:
         lines = [
             head,
-            _("经审查，根据《中华人民共和国行政许可法》第三十八条第二款的规定，决定不予行政许可。"),
+            _("经审查，根据%(basis)s的规定，准予办理%(item)s。")
+            % {"basis": item.basis(_("第三十八条第一款")), "item": item.name},
+            _("办理结果：%(result)s。") % {"result": item.result_name},
+        ]
+    else:
+        if item.is_licensing:
+            denied = _(
+                "经审查，根据《中华人民共和国行政许可法》第三十八条第二款的规定，决定不予行政许可。"
+            )
+        else:
+            denied = _("经审查，根据%(basis)s的规定，决定不予办理%(item)s。") % {
+                "basis": item.basis(_("第三十八条第二款")),
+                "item": item.name,
+            }
+        lines = [
+            head,
+            denied,
             _("理由：%(reason)s") % {"reason": app.decision_reason},
-            app.item.remedies,
+            item.remedies,
         ]
     kind = Notice.Kind.GRANT if granted else Notice.Kind.DENIAL
     return issue(app, kind, lines, actor=actor, at=at)
@@ -232,7 +282,7 @@ def letter(notice: Notice) -> Letter:
     opening, *rest = notice.body
     return Letter(
         issuer=department.name,
-        title=notice.get_kind_display(),
+        title=notice.title,
         blocks=[Block(text) for text in rest],
         signer=department.name,
         date=timezone.localtime(notice.issued_at).date(),

@@ -5,7 +5,6 @@ from urllib.parse import quote
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -17,13 +16,16 @@ from sunshine.clocks.queries import Status, explain_clock
 from sunshine.errors import ActionError
 from sunshine.org.permissions import can, require
 from sunshine.workflow import queries as tasks
-from sunshine.workflow.actions import VERB_LABELS, open_tasks
+from sunshine.workflow import spec as S
+from sunshine.workflow.actions import open_tasks, return_targets
 from sunshine.workflow.models import Task
 
 from . import actions, notices, queries
 from .forms import (
     ApplicationForm,
     CorrectionForm,
+    EndSpecialForm,
+    ExtendForm,
     FollowUpForm,
     IntakeForm,
     RatingForm,
@@ -47,29 +49,28 @@ CONTENT_TYPES = {
 }
 
 
-def _act(request: HttpRequest, pk: int, run: Callable[[], object], done: str) -> HttpResponse:
-    """A POST on a case runs one action and goes back to the case page, with `done` or the
-    action's refusal as the message."""
-    try:
-        run()
-    except ActionError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, done)
-    return redirect("hall:application", pk=pk)
-
-
-def _valid(form: forms.Form) -> dict[str, Any]:
-    """The form's data, or an ActionError naming each field that is wrong."""
-    if not form.is_valid():
-        raise ActionError(
-            "；".join(
-                f"{form.fields[name].label}：{error}" if name in form.fields else error
-                for name, errors in form.errors.items()
-                for error in errors
-            )
-        )
-    return form.cleaned_data
+def _attempt(
+    request: HttpRequest,
+    app: Application,
+    form: forms.Form,
+    run: Callable[[dict[str, Any]], object],
+    done: str,
+    *,
+    key: str = "",
+) -> HttpResponse:
+    """A POST on a case: the action run with the form's data, then back to the case page with
+    `done`; or, if the form or the action refuses, the case page again with the form as typed in
+    its place (`key`, by default its slot) and the error beside its field, so that nothing has to
+    be typed again."""
+    if form.is_valid():
+        try:
+            run(form.cleaned_data)
+        except ActionError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+        else:
+            messages.success(request, done)
+            return redirect("hall:application", pk=app.pk)
+    return _case_page(request, _application(request, app.pk), bound={key or form.slot: form})
 
 
 def index(request: HttpRequest) -> HttpResponse:
@@ -157,67 +158,100 @@ def _application(request: HttpRequest, pk: int) -> Application:
     return app
 
 
-@login_required
-def application(request: HttpRequest, pk: int) -> HttpResponse:
-    app = _application(request, pk)
+def _sign_form(app: Application, task: Task, data: Any = None) -> SignForm:
+    """The signature form of the task, offering what `actions.sign` would accept now."""
+    verbs = actions.signing_verbs(app, task)
+    return SignForm(
+        data,
+        verbs=verbs,
+        targets=return_targets(app.instance) if S.RETURN_ANY in verbs else (),
+        fee=S.APPROVE in verbs and actions.signature_decides(app, task),
+        ceiling=app.item.fee_ceiling is not None,
+        initial={"fee": 0} if app.item.free else {},
+        auto_id=f"sign-{task.pk}-%s",
+    )
+
+
+def _end_form(procedure: SpecialProcedure, data: Any = None) -> EndSpecialForm:
+    return EndSpecialForm(data, auto_id=f"end-{procedure.pk}-%s")
+
+
+def _case_page(
+    request: HttpRequest, app: Application, *, bound: dict[str, forms.Form] | None = None
+) -> HttpResponse:
+    """The case with the forms its viewer may use; `bound` holds a form sent back with what was
+    typed and why it was refused (status 400), shown in place of the blank one."""
+    bound = dict(bound or {})
+    status = 400 if bound else 200
     user = request.user
     pending = open_tasks(app.instance).select_related("department", "clock") if app.instance else []
-    mine = [t for t in pending if can(user, "workflow.act", t)]
-    steps = app.instance.definition.parsed.steps if app.instance else []
-    current = app.instance.step if app.instance and app.instance.state == "running" else None
-    reviewing = app.state in actions.REVIEWING
-    # The signature that decides records the fee charged: the deciding step's, or the last
-    # one's in a process without one (see actions.sign).
-    last = current is not None and app.instance.position == len(steps) - 1
-    decides = current is not None and not app.decision and (current.decides or last)
-    for task in mine:
-        consult = task.kind == Task.Kind.CONSULT
-        verbs = ("approve",) if consult else (current.actions if current else ())
-        if app.decision:
-            verbs = [v for v in verbs if v in actions.AFTER_DECISION]
-        task.verbs = [(v, VERB_LABELS[v]) for v in verbs] if reviewing else []
-        task.records_fee = decides and not consult
-    history = (
-        app.instance.tasks.exclude(acted_at=None).select_related("department", "acted_by")
-        if app.instance
-        else []
-    )
+    mine = []
+    for task in pending:
+        if can(user, "workflow.act", task):
+            task.form = bound.get(f"sign_{task.pk}") or _sign_form(app, task)
+            if task.form.verbs:  # else nothing to sign now: no form to show
+                bound.pop(f"sign_{task.pk}", None)
+                mine.append(task)
+    specials = list(app.special_procedures.all())
+    reviewing = app.state == Application.State.IN_REVIEW
+    can_special = can(user, "hall.special", app) and reviewing
+    for procedure in specials:
+        key = f"end_special_{procedure.pk}"
+        if key in bound or (can_special and not procedure.ended_at):
+            procedure.end_form = bound.pop(key, None) or _end_form(procedure)
+    files = app.files.filter(current=True).select_related("material")
+    case_forms = {
+        "intake": IntakeForm(submitted=files)
+        if can(user, "hall.intake", app) and app.state == Application.State.SUBMITTED
+        else None,
+        "special": SpecialForm() if can_special else None,
+        "extend": ExtendForm() if can(user, "hall.extend", app) and reviewing else None,
+        "correction": CorrectionForm(item=app.item) if can(user, "hall.correct", app) else None,
+        "rating": RatingForm()
+        if can(user, "hall.rate", app) and not app.ratings.exists()
+        else None,
+    }
+    case_forms.update({name: bound.pop(name) for name in list(bound) if name in case_forms})
+    for form in bound.values():  # sent back for what the page no longer offers: said above it
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+    intake_form = case_forms["intake"]
+    history = app.instance.tasks.exclude(acted_at=None) if app.instance else Task.objects.none()
     context = {
         "app": app,
         "current_version": None if app.item.is_current else queries.versions(app.item)["current"],
-        "files": app.files.filter(current=True).select_related("material"),
+        "rows": intake_form.rows if intake_form else [(f, None, None) for f in files],
         "notices": app.notices.all(),
-        "history": history,
+        "history": history.select_related("department", "acted_by"),
         "open_tasks": pending,
         "my_tasks": mine,
-        "earlier_steps": steps[: app.instance.position]
-        if app.instance and not app.decision
-        else [],
         "clocks": [(c, explain_clock(c)) for c in (app.committed_clock, app.statutory_clock) if c],
-        "specials": app.special_procedures.all(),
+        "specials": specials,
         "is_applicant": app.applicant_id == user.pk,
-        "can_intake": can(user, "hall.intake", app) and app.state == "submitted",
-        "can_special": can(user, "hall.special", app) and app.state == "in_review",
-        "can_extend": can(user, "hall.extend", app) and app.state == "in_review",
-        "can_correct": can(user, "hall.correct", app),
         "can_submit": can(user, "hall.edit_application", app),
-        "can_rate": can(user, "hall.rate", app) and not app.ratings.exists(),
         "rating": app.ratings.select_related("follow_up").first(),
-        "intake_form": IntakeForm(),
-        "special_form": SpecialForm(),
-        "correction_form": CorrectionForm(item=app.item)
-        if can(user, "hall.correct", app)
-        else None,
-        "rating_form": RatingForm(),
+        **{f"{name}_form": form for name, form in case_forms.items()},
     }
-    return render(request, "hall/application.html", context)
+    return render(request, "hall/application.html", context, status=status)
+
+
+@login_required
+def application(request: HttpRequest, pk: int) -> HttpResponse:
+    return _case_page(request, _application(request, pk))
 
 
 @login_required
 @require_POST
 def submit(request: HttpRequest, pk: int) -> HttpResponse:
     app = _application(request, pk)
-    return _act(request, pk, lambda: actions.submit(request.user, app), _("申请已提交。"))
+    try:
+        actions.submit(request.user, app)
+    except ActionError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("申请已提交。"))
+    return redirect("hall:application", pk=pk)
 
 
 @login_required
@@ -225,33 +259,36 @@ def submit(request: HttpRequest, pk: int) -> HttpResponse:
 def intake(request: HttpRequest, pk: int) -> HttpResponse:
     """材料预审 of each file, then 受理, 补正 or 不予受理 (or only the pre-review saved)."""
     app = _application(request, pk)
-    form = IntakeForm(request.POST)
-    form.is_valid()
-    data = form.cleaned_data
+    files = app.files.filter(current=True).select_related("material")
+    form = IntakeForm(request.POST, submitted=files)
     decide = {
-        "accept": (lambda: actions.accept(request.user, app), _("已受理，并出具受理通知书。")),
+        "accept": (lambda data: actions.accept(request.user, app), _("已受理，并出具受理通知书。")),
         "correct": (
-            lambda: actions.request_correction(
-                request.user, app, items=data.get("items", "").splitlines()
+            lambda data: actions.request_correction(
+                request.user, app, items=data["items"].splitlines()
             ),
             _("已一次性告知补正。"),
         ),
         "refuse": (
-            lambda: actions.refuse(request.user, app, reason=data.get("reason", "")),
+            lambda data: actions.refuse(request.user, app, reason=data["reason"]),
             _("已作出不予受理决定。"),
         ),
     }
-    then, done = decide.get(request.POST.get("do", ""), (lambda: None, _("材料预审意见已保存。")))
+    then, done = decide.get(
+        request.POST.get("do", ""), (lambda data: None, _("材料预审意见已保存。"))
+    )
 
-    def run() -> None:
-        for file in app.files.filter(current=True):
-            verdict = request.POST.get(f"review_{file.pk}")
-            if verdict in ("accepted", "correct"):
-                note = request.POST.get(f"note_{file.pk}", "")
-                actions.review_material(request.user, file, ok=verdict == "accepted", note=note)
-        then()
+    def run(data: dict[str, Any]) -> None:
+        for file, ok, note in form.reviews():
+            try:
+                actions.review_material(request.user, file, ok=ok, note=note)
+            except ActionError as error:
+                # The note asked for is the one of this file.
+                field = f"note_{file.pk}" if error.field == "note" else error.field
+                raise ActionError(error.message, field=field) from None
+        then(data)
 
-    return _act(request, pk, run, done)
+    return _attempt(request, app, form, run, done)
 
 
 @login_required
@@ -260,11 +297,10 @@ def correct(request: HttpRequest, pk: int) -> HttpResponse:
     app = _application(request, pk)
     form = CorrectionForm(request.POST, request.FILES, item=app.item)
 
-    def run() -> None:
-        note = _valid(form)["note"]
-        actions.submit_correction(request.user, app, files=uploaded(form), note=note)
+    def run(data: dict[str, Any]) -> None:
+        actions.submit_correction(request.user, app, files=uploaded(form), note=data["note"])
 
-    return _act(request, pk, run, _("补正材料已提交。"))
+    return _attempt(request, app, form, run, _("补正材料已提交。"))
 
 
 @login_required
@@ -272,36 +308,32 @@ def correct(request: HttpRequest, pk: int) -> HttpResponse:
 def sign(request: HttpRequest, pk: int) -> HttpResponse:
     task = get_object_or_404(Task, pk=pk)
     app = get_object_or_404(Application, instance=task.instance_id)
-    form = SignForm(request.POST)
+    form = _sign_form(app, task, request.POST)
 
-    def run() -> None:
-        data = _valid(form)
-        to_user = None
-        if data["to_user"]:
-            to_user = get_user_model().objects.filter(username=data["to_user"].strip()).first()
+    def run(data: dict[str, Any]) -> None:
         actions.sign(
             request.user,
             task,
             data["verb"],
             opinion=data["opinion"],
-            target=data["target"],
-            to_user=to_user,
-            fee=data["fee"],
-            confirm_fee=data["confirm_fee"],
+            target=data.get("target", ""),
+            to_user=data.get("to_user"),
+            fee=data.get("fee"),
+            confirm_fee=data.get("confirm_fee", False),
         )
 
-    return _act(request, app.pk, run, _("已签署意见。"))
+    return _attempt(request, app, form, run, _("已签署意见。"), key=f"sign_{task.pk}")
 
 
 @login_required
 @require_POST
 def special(request: HttpRequest, pk: int) -> HttpResponse:
     app = _application(request, pk)
-    form = SpecialForm(request.POST)
-    return _act(
+    return _attempt(
         request,
-        pk,
-        lambda: actions.start_special_procedure(request.user, app, **_valid(form)),
+        app,
+        SpecialForm(request.POST),
+        lambda data: actions.start_special_procedure(request.user, app, **data),
         _("特别程序已启动，办理时限暂停，并已书面告知申请人。"),
     )
 
@@ -311,13 +343,13 @@ def special(request: HttpRequest, pk: int) -> HttpResponse:
 def end_special(request: HttpRequest, pk: int) -> HttpResponse:
     procedure = get_object_or_404(SpecialProcedure, pk=pk)
     app = _application(request, procedure.application_id)
-    return _act(
+    return _attempt(
         request,
-        app.pk,
-        lambda: actions.end_special_procedure(
-            request.user, procedure, result=request.POST.get("result", "")
-        ),
+        app,
+        _end_form(procedure, request.POST),
+        lambda data: actions.end_special_procedure(request.user, procedure, **data),
         _("特别程序已结束，办理时限恢复计算。"),
+        key=f"end_special_{procedure.pk}",
     )
 
 
@@ -325,10 +357,11 @@ def end_special(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def extend(request: HttpRequest, pk: int) -> HttpResponse:
     app = _application(request, pk)
-    return _act(
+    return _attempt(
         request,
-        pk,
-        lambda: actions.extend(request.user, app, reason=request.POST.get("reason", "")),
+        app,
+        ExtendForm(request.POST),
+        lambda data: actions.extend(request.user, app, **data),
         _("已批准延长办理期限，并告知申请人。"),
     )
 
@@ -337,11 +370,11 @@ def extend(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def rate(request: HttpRequest, pk: int) -> HttpResponse:
     app = _application(request, pk)
-    form = RatingForm(request.POST)
-    return _act(
+    return _attempt(
         request,
-        pk,
-        lambda: actions.rate(request.user, app, **_valid(form)),
+        app,
+        RatingForm(request.POST),
+        lambda data: actions.rate(request.user, app, **data),
         _("感谢您的评价。"),
     )
 
@@ -352,7 +385,7 @@ def notice(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     if not can(request.user, "hall.view_application", obj.application) or fmt not in CONTENT_TYPES:
         raise Http404
     response = HttpResponse(notices.render(obj, fmt), content_type=CONTENT_TYPES[fmt])
-    filename = f"{obj.get_kind_display()}-{obj.application.number}.{fmt}"
+    filename = f"{obj.title}-{obj.application.number}.{fmt}"
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
     return response
 

@@ -54,10 +54,12 @@ def start(
     *,
     title: str,
     data: dict[str, Any] | None = None,
+    intake_basis: str = "",
     actor: Any = None,
     at: datetime | None = None,
 ) -> Instance:
-    """Pin the subject to this definition version and open its first step."""
+    """Pin the subject to this definition version and open its first step. `intake_basis` is the
+    rule the intake step's time limit comes from, cited by its clock."""
     if definition.status != ProcessDefinition.Status.PUBLISHED:
         raise ActionError(_("该审批流程尚未发布。"))
     at = at or timezone.now()
@@ -68,6 +70,7 @@ def start(
             object_id=str(subject.pk),
             title=title[:200],
             data=data or {},
+            intake_basis=intake_basis,
             started_at=at,
         )
         record(actor, "workflow.start", instance, after={"definition": definition.pk})
@@ -77,6 +80,18 @@ def start(
 
 def open_tasks(instance: Instance) -> models.QuerySet[Task]:
     return _pending(instance.tasks.all())
+
+
+def allowed_verbs(task: Task, step: S.Step) -> tuple[str, ...]:
+    """What a signature on a task of the step may do: a consult only approves (加签 asks for an
+    opinion, not for the case to be moved), a step what its definition lists."""
+    return (S.APPROVE,) if task.kind == Task.Kind.CONSULT else step.actions
+
+
+def return_targets(instance: Instance) -> list[S.Step]:
+    """The earlier steps a 退回指定环节 may go back to: those the case went through."""
+    case = _Case.of(instance)
+    return [case.spec.steps[i] for i in _ran(case)]
 
 
 def act(
@@ -141,6 +156,7 @@ class _Case:
     round: int
     data: dict[str, Any]
     spec: S.Spec
+    intake_basis: str = ""
     calendar_revision: int | None = UNREAD
 
     @classmethod
@@ -153,6 +169,7 @@ class _Case:
             instance.round,
             instance.data,
             instance.definition.parsed,
+            instance.intake_basis,
         )
 
 
@@ -173,7 +190,7 @@ _CLOCK_TIMES = [i for i, name in enumerate(_CLOCK_FIELDS) if name.endswith("_at"
 _CLOCK_SELECT = ", ".join(f'c."{name}"' for name in _CLOCK_FIELDS)
 _READ = (
     f"SELECT {', '.join(f't.{c}' for c in _TASK_COLUMNS)}, i.title, i.state, i.position, "  # noqa: S608
-    f"i.round, i.data, d.spec, {REVISION_SELECT}, {_CLOCK_SELECT} FROM {_TASK} t "
+    f"i.round, i.data, d.spec, i.intake_basis, {REVISION_SELECT}, {_CLOCK_SELECT} FROM {_TASK} t "
     f"JOIN {_INSTANCE} i ON i.id = t.instance_id "
     f"JOIN {ProcessDefinition._meta.db_table} d ON d.id = i.definition_id "
     f"LEFT JOIN {_CLOCK} c ON c.id = t.clock_id WHERE t.id = %s"
@@ -230,10 +247,10 @@ def _locked(pk: int) -> tuple[Task, _Case, Clock | None]:
     for i in _TASK_TIMES:
         values[i] = aware(values[i])
     task = Task.from_db(connection.alias, None, values)
-    title, state, position, rnd, data, spec, revision = row[n : n + 7]
+    title, state, position, rnd, data, spec, basis, revision = row[n : n + 8]
     data, spec = json.loads(data), S.parse_json(spec)
-    case = _Case(task.instance_id, title, state, position, rnd, data, spec, revision)
-    return task, case, _clock(row[n + 7 :])
+    case = _Case(task.instance_id, title, state, position, rnd, data, spec, basis, revision)
+    return task, case, _clock(row[n + 8 :])
 
 
 def _perform(
@@ -257,8 +274,7 @@ def _perform(
         if task.state != Task.State.PENDING or case.state != Instance.State.RUNNING:
             raise ActionError(_("该任务已处理，请刷新页面。"))
         step = case.spec.steps[case.position]
-        allowed = (S.APPROVE,) if task.kind == Task.Kind.CONSULT else step.actions
-        if verb not in allowed:
+        if verb not in allowed_verbs(task, step):
             raise ActionError(_("本环节不允许“%(verb)s”。") % {"verb": VERB_LABELS[verb]})
         before = snapshot(task, _TASK_FIELDS)
         if verb in (S.ADD_SIGNER, S.TRANSFER):
@@ -404,8 +420,13 @@ def _after_sign(
         _open(case, position, at=at, actor=actor)
 
 
+def _ran(case: _Case) -> list[int]:
+    """The positions before the current one whose steps applied to the case."""
+    return [i for i in range(case.position) if _applies(case.spec.steps[i], case)]
+
+
 def _return_position(case: _Case, verb: str, target: str) -> int:
-    ran = [i for i in range(case.position) if _applies(case.spec.steps[i], case)]
+    ran = _ran(case)
     if verb == S.RETURN_PREVIOUS:
         if not ran:
             raise ActionError(_("没有可退回的上一环节。"))
@@ -477,7 +498,10 @@ def _open(case: _Case, position: int, *, at: datetime, actor: Any) -> None:
     for lane in lanes:
         if lane.key not in opened:
             raise ActionError(_("流程中的部门“%(code)s”不存在。") % {"code": lane.department})
-    basis = _("《行政许可法》第三十二条") if step.intake else _("承诺环节时限")
+    if step.intake:
+        basis = case.intake_basis or _("受理环节时限")
+    else:
+        basis = _("承诺环节时限")
     calendar = get_calendar(case.calendar_revision)
     tasks = [Task.from_db(connection.alias, ["id"], [opened[lane.key][0]]) for lane in lanes]
     clocks = start_clocks(

@@ -89,6 +89,9 @@ class Instance(models.Model):
     subject = GenericForeignKey("content_type", "object_id")
     title = models.CharField(_("标题"), max_length=200)
     data = models.JSONField(_("条件数据"), default=dict, blank=True)
+    # What the intake step's clock cites: the case's own rule (a licence's 《行政许可法》第三十二条,
+    # a 备案's own measure), which the definition, shared by items, cannot know.
+    intake_basis = models.CharField(_("受理时限依据"), max_length=255, blank=True)
     state = models.CharField(max_length=16, choices=State.choices, default=State.RUNNING)
     position = models.PositiveIntegerField(_("当前环节序号"), default=0)
     round = models.PositiveIntegerField(default=0)

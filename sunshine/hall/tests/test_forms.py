@@ -61,5 +61,5 @@ def test_loading_the_demo_again_adds_no_forms(demo):
     call_command("load_demo", stdout=StringIO())
     assert dict(Material.objects.values_list("pk", "blank_form")) == before
     forms = Material.objects.exclude(blank_form="")
-    assert forms.count() == 9  # 申请书 of six items and three 备案 forms
+    assert forms.count() == 5  # the 申请书 of three licences and the forms of two 备案
     assert not forms.filter(sample="").exists()

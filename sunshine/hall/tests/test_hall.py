@@ -35,7 +35,7 @@ def submitted(demo, at=AT) -> Application:
 
 def test_demo_loads_twice(demo):
     call_command("load_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
-    assert ServiceItem.objects.count() == 6
+    assert ServiceItem.objects.count() == 5
 
 
 def test_submit_needs_required_materials(demo):
@@ -306,39 +306,84 @@ def test_a_deemed_acceptance_claims_no_pre_check(demo, client):
     assert "待预审" not in page and "未经预审（逾期依法视为受理）" in page
 
 
+FILING = "单用途商业预付卡发卡企业备案"
+FILING_RULE = "《单用途商业预付卡管理办法（试行）》第七条"
+
+
 def filing(demo) -> Application:
-    it = ServiceItem.objects.get(name="酒类流通备案")
+    it = ServiceItem.objects.get(name=FILING)
     user = demo.users["13800000002"]
     return actions.submit(user, actions.save_draft(user, it, data=DATA, files=files(it)), at=AT)
 
 
 def test_a_filing_cites_its_own_basis_and_fits_its_promise(demo, client):
-    it = ServiceItem.objects.get(name="酒类流通备案")
+    it = ServiceItem.objects.get(name=FILING)
     steps = it.process.parsed.steps
     assert sum(step.limit for step in steps) <= it.committed_limit
-    assert it.intake_basis == "《酒类流通管理办法》第七条"
+    assert it.intake_basis == FILING_RULE
     guide = client.get(f"/hall/items/{it.pk}/").content.decode()
-    assert "第三十二条" not in guide and "《酒类流通管理办法》" in guide
+    assert "第三十二条" not in guide and "行政许可法" not in guide
+    assert "《单用途商业预付卡管理办法（试行）》 商务部令2012年第9号 第七条" in guide
+    assert "规模发卡企业向其工商登记注册地设区的市人民政府商务主管部门备案" in guide
     app = filing(demo)
     receipt = app.notices.get(kind=Notice.Kind.RECEIPT)
     assert "1 个工作日内作出是否受理" in "".join(receipt.body)
     assert "即为受理" not in "".join(receipt.body)
+    (intake,) = open_tasks(app.instance)
+    assert intake.clock.legal_basis == FILING_RULE  # the intake clock cites the item's rule
     # No 第三十二条, so no acceptance by lapse of time: the overdue step is for supervision.
     assert actions.lapse_intakes(AT + timedelta(days=30)) == 0
     client.force_login(demo.users["window"])
     page = client.get(f"/hall/applications/{app.pk}/").content.decode()
-    assert "受理审查（《酒类流通管理办法》第七条）" in page and "第三十二条" not in page
+    assert f"受理审查（{FILING_RULE}）" in page and "第三十二条" not in page
     app = actions.accept(demo.users["window"], app, at=AT)
     accepted = "".join(app.notices.get(kind=Notice.Kind.ACCEPTANCE).body)
-    assert "根据《酒类流通管理办法》第七条的规定" in accepted and "行政许可法" not in accepted
-    assert app.statutory_clock.legal_basis == "《酒类流通管理办法》第七条"
+    assert f"根据{FILING_RULE}的规定" in accepted and "行政许可法" not in accepted
+    assert app.statutory_clock.legal_basis == FILING_RULE
 
 
 def test_a_licence_intake_still_cites_the_licensing_law(demo):
     app = submitted(demo)
     assert item().intake_basis == "《中华人民共和国行政许可法》第三十二条"
+    (intake,) = open_tasks(app.instance)
+    assert intake.clock.legal_basis == "《中华人民共和国行政许可法》第三十二条"
     assert "即为受理" in "".join(app.notices.get(kind=Notice.Kind.RECEIPT).body)
     app = actions.accept(demo.users["window"], app, at=AT)
     accepted = "".join(app.notices.get(kind=Notice.Kind.ACCEPTANCE).body)
     assert "根据《中华人民共和国行政许可法》第三十二条的规定" in accepted
     assert app.statutory_clock.legal_basis == "《中华人民共和国行政许可法》第四十二条"
+    from sunshine.org.models import Membership, Role
+
+    # A joint licence is extended by the government's head (第四十二条), whom the demo lacks.
+    mayor = demo.users["mayor"]
+    Membership.objects.create(user=mayor, department=demo.departments["SLS"], role=Role.LEADER)
+    actions.extend(mayor, app, reason="需要现场核查", at=AT)
+    (extended,) = app.notices.filter(kind=Notice.Kind.EXTENSION)
+    assert extended.title == "行政许可延期通知书" and "许延字" in extended.number
+    assert "《中华人民共和国行政许可法》第四十二条" in "".join(extended.body)
+
+
+def test_a_filings_notices_speak_of_a_filing_not_a_licence(demo, client):
+    from .test_results import DONE, deliver
+
+    app = actions.accept(demo.users["window"], filing(demo), at=AT)
+    actions.extend(demo.users["director"], app, reason="需要核实资金存管协议", at=AT)
+    (extended,) = app.notices.filter(kind=Notice.Kind.EXTENSION)
+    text = "".join(extended.body)
+    assert extended.title == "延期办理通知书" and "许" not in extended.number
+    assert FILING_RULE in text and "行政许可" not in text and "需要核实资金存管协议" in text
+    review(demo, app, ["handler"], AT + timedelta(days=1))
+    deliver(demo, app, "0")
+    (result,) = app.notices.filter(kind=Notice.Kind.GRANT)
+    text = "".join(result.body)
+    assert result.title == "单用途商业预付卡备案证明" and "许" not in result.number
+    assert f"根据{FILING_RULE}的规定，准予办理{FILING}" in text and "行政许可" not in text
+    app.refresh_from_db()
+    assert app.decision_label == "准予办理" and app.statutory_clock.outcome == "准予办理"
+    client.force_login(demo.users["13800000002"])
+    page = client.get(f"/hall/applications/{app.pk}/").content.decode()
+    assert "下载单用途商业预付卡备案证明 PDF" in page and "行政许可" not in page
+    assert "已办结 · 准予办理" in page
+    download = client.get(f"/hall/notices/{result.pk}.docx")
+    assert "%E5%A4%87%E6%A1%88%E8%AF%81%E6%98%8E" in download["Content-Disposition"]  # 备案证明
+    assert app.completed_at == DONE

@@ -248,7 +248,7 @@ def test_refusal_at_intake_is_not_a_licensing_decision(demo):
 
 
 def test_a_filing_without_a_deciding_step_is_decided_when_its_process_ends(demo):
-    item = ServiceItem.objects.get(name="酒类流通备案")
+    item = ServiceItem.objects.get(name="单用途商业预付卡发卡企业备案")
     assert item.process.parsed.deciding is None
     user = demo.users["13800000002"]
     app = actions.submit(user, actions.save_draft(user, item, data=DATA, files=files(item)), at=AT)
@@ -285,13 +285,12 @@ def test_only_the_deciding_signature_records_the_fee(demo, client):
     client.force_login(demo.users["handler"])
     page = client.get(f"/hall/applications/{app.pk}/").content.decode()
     assert 'name="fee"' in page and "本事项不收费" in page and "通过即作出准予决定" in page
-    # The form refuses a negative fee with the field's name; nothing is decided.
+    # The form refuses a negative fee beside the field; nothing is decided.
     response = client.post(
         f"/hall/tasks/{task.pk}/sign/", {"verb": "approve", "opinion": "同意", "fee": "-5"}
     )
-    assert response.status_code == 302
-    page = client.get(f"/hall/applications/{app.pk}/").content.decode()
-    assert "实收费用（元）：" in page
+    assert response.status_code == 400
+    assert f'id="sign-{task.pk}-fee_error"' in response.content.decode()
     app.refresh_from_db()
     assert app.state == Application.State.IN_REVIEW
     client.post(f"/hall/tasks/{task.pk}/sign/", {"verb": "approve", "opinion": "同意", "fee": "0"})
@@ -316,10 +315,10 @@ def test_the_guide_shows_fee_standards_and_the_catalogue_is_browsable(demo, clie
         assert heading in index
     life = Theme.objects.get(name="项目建设", kind=Theme.Kind.LIFE_EVENT)
     listed = client.get(f"/hall/?theme={life.pk}").content.decode()
-    assert "成品油零售经营资格初审" in listed and "酒类流通备案" not in listed
+    assert "成品油零售经营资格初审" in listed and "单用途商业预付卡发卡企业备案" not in listed
     listed = client.get("/hall/?department=SLS-SCJG").content.decode()
     assert "没有找到符合条件的事项" in listed
-    assert "酒类流通备案" in client.get("/hall/?q=酒类").content.decode()
+    assert "单用途商业预付卡发卡企业备案" in client.get("/hall/?q=预付卡").content.decode()
 
 
 @pytest.mark.django_db(transaction=True)

@@ -9,7 +9,7 @@ from sunshine.clocks.engine import tz
 from sunshine.core.testing import race
 from sunshine.errors import ActionError
 from sunshine.org.permissions import PermissionDenied
-from sunshine.workflow import actions
+from sunshine.workflow import actions, spec
 from sunshine.workflow.models import Instance, ProcessDefinition, Task
 from sunshine.workflow.rules import may_act
 
@@ -283,3 +283,39 @@ def test_at_most_one_single_lane_step_decides(demo, client):
     ).content.decode()  # fmt: skip
     assert "只能有一个作出决定的环节，现有：业务科室初审、局长办公会议审议。" in page
     assert not ProcessDefinition.objects.filter(key="two").exists()
+
+
+def test_the_intake_clock_cites_the_rule_the_case_gives(demo):
+    """The definition is shared by items of different kinds: the intake step's limit rests on
+    the case's own rule (a licence's 第三十二条, a 备案's measure), given as it starts."""
+    rule = "《单用途商业预付卡管理办法（试行）》第七条"
+    subject, process = demo.departments["SLS"], definition()
+    instance = actions.start(subject, process, title="备案", intake_basis=rule, at=AT)
+    (intake,) = pending(instance)
+    assert intake.clock.legal_basis == rule
+    window = demo.users["window"]
+    actions.act(window, intake, "return_applicant", opinion="补正：备案表未盖章", at=AT)
+    actions.resume_from_applicant(instance, actor=window, at=AT)
+    (again,) = pending(instance)
+    assert again.pk != intake.pk and again.clock.legal_basis == rule  # the step opened afresh
+    approve(demo, "window", instance)
+    (first,) = pending(instance)
+    assert first.clock.legal_basis == "承诺环节时限"
+    (other,) = pending(actions.start(subject, process, title="其他", at=AT))
+    assert other.clock.legal_basis == "受理环节时限"  # no rule given: none is claimed
+
+
+def test_a_return_goes_to_the_steps_the_case_went_through(demo):
+    instance = run(demo)
+    for user in ("window", "handler", "deputy", "market", "reviewer"):
+        approve(demo, user, instance)
+    instance.refresh_from_db()
+    assert instance.step.key == "meeting"  # 专家论证 did not apply
+    assert [s.key for s in actions.return_targets(instance)] == [
+        "accept",
+        "first",
+        "review",
+        "joint",
+    ]
+    (meeting,) = pending(instance)
+    assert actions.allowed_verbs(meeting, instance.step) == spec.DEFAULT_ACTIONS
