@@ -73,7 +73,7 @@ LICENCE_MATERIALS = [
     ("营业执照", True, 0, 1, "《中华人民共和国行政许可法》第三十一条", ""),
 ]
 PREPAID_CARDS = "《单用途商业预付卡管理办法（试行）》"
-TRADE_FILING = "《对外贸易经营者备案登记办法》"
+RECYCLING = "《再生资源回收管理办法》"
 # (impl code suffix, name, type, process, statutory, committed, result, themes, materials)
 ITEMS = [
     ("001", "成品油零售经营资格初审（加油站设置）", ItemType.LICENSING, "licence", 45, 20,
@@ -96,10 +96,13 @@ ITEMS = [
          ("单用途卡业务、资金管理制度", True, 0, 1, PREPAID_CARDS, ""),
          ("单用途卡购卡章程、协议", True, 0, 1, PREPAID_CARDS, ""),
          ("资金存管账户信息和资金存管协议", True, 0, 1, PREPAID_CARDS, "")]),
-    ("005", "对外贸易经营者备案登记", ItemType.OTHER, "filing", 5, 3,
-     "对外贸易经营者备案登记表", ["对外贸易", "开办企业"], [
-         ("对外贸易经营者备案登记表", True, 1, 0, TRADE_FILING, ""),
-         ("营业执照", True, 0, 1, TRADE_FILING, "副本复印件")]),
+    # The 对外贸易经营者备案登记 of the seeds' years ended with the 2022 amendment of
+    # 《对外贸易法》; the recyclers' filing is still the 商务局's.
+    ("005", "再生资源回收经营者备案", ItemType.OTHER, "filing", 5, 3,
+     "再生资源回收经营者备案登记证明", ["商贸流通", "开办企业"], [
+         ("再生资源回收经营者备案登记表", True, 1, 0, RECYCLING, "法定代表人签字并加盖公章"),
+         ("营业执照", True, 0, 1, RECYCLING, "副本复印件"),
+         ("法定代表人身份证明", True, 0, 1, RECYCLING, "")]),
 ]  # fmt: skip
 CONDITIONS = "申请人为依法设立的企业法人，具备与经营规模相适应的场所、设施和人员。"
 # impl code suffix: the 受理条件 of an item that has its own.
@@ -121,9 +124,9 @@ BASES = {
             "发卡企业向其工商登记注册地省、自治区、直辖市人民政府商务主管部门备案；（二）规模发卡企"
             "业向其工商登记注册地设区的市人民政府商务主管部门备案；（三）其他发卡企业向其工商登记注"
             "册地县（市、区）人民政府商务主管部门备案。"),
-    "005": (TRADE_FILING, "商务部令2004年第14号", "第二条",
-            "从事货物进出口或者技术进出口的对外贸易经营者，应当向商务部或商务部委托的机构办理备案"
-            "登记；但是，法律、行政法规和商务部规定不需要备案登记的除外。"),
+    "005": (RECYCLING, "商务部 发展改革委 公安部 建设部 工商总局 环保总局令2007年第8号", "第七条",
+            "从事再生资源回收经营活动，应当在取得营业执照后30日内，按属地管理原则，向登记注册地工商"
+            "行政管理部门的同级商务主管部门或者其授权机构备案。"),
 }  # fmt: skip
 LIFE_EVENTS = {"开办企业", "企业变更", "项目建设"}
 # impl code suffix: (name, standard, per-case ceiling in yuan or None when it depends, basis)
@@ -156,7 +159,7 @@ SAMPLE_PROJECTS = {
     "002": "新建生猪定点屠宰场，年屠宰能力 10 万头",
     "003": "设立外商独资商贸企业",
     "004": "发行单用途商业预付卡（规模发卡企业，超市购物卡）备案",
-    "005": "货物进出口经营备案登记",
+    "005": "废旧金属、废纸、废塑料回收经营（回收站点 2 个）备案",
 }
 PLEDGE = "申请人承诺：所填内容及所附材料真实、合法、有效，如有虚假，愿承担相应的法律责任。"
 

@@ -47,7 +47,7 @@ def test_licence_from_application_to_follow_up(page: Page, live_server, demo, sh
     # Browsed by life event and found by search.
     page.get_by_role("navigation", name="按人生事件").get_by_role("link", name="项目建设").click()
     expect(page.locator("ul.items")).to_contain_text("成品油零售经营资格初审")
-    expect(page.locator("ul.items")).not_to_contain_text("酒类流通备案")
+    expect(page.locator("ul.items")).not_to_contain_text("单用途商业预付卡发卡企业备案")
     page.get_by_role("navigation", name="按主题").get_by_role("link", name="食品安全").click()
     expect(page.locator("ul.items li")).to_have_count(1)
     page.get_by_label("搜索事项").fill("屠宰")

@@ -49,9 +49,9 @@ def test_the_guide_offers_the_forms_and_they_download_as_word(demo, client):
 
 
 def test_filings_have_their_registration_forms(demo, client):
-    item = ServiceItem.objects.get(name="对外贸易经营者备案登记")
-    form = item.materials.get(name="对外贸易经营者备案登记表")
-    assert "对外贸易经营者备案登记表（样表）" in download(
+    item = ServiceItem.objects.get(name="再生资源回收经营者备案")
+    form = item.materials.get(name="再生资源回收经营者备案登记表")
+    assert "再生资源回收经营者备案登记表（样表）" in download(
         client, f"/hall/materials/{form.pk}/sample/"
     )
 
