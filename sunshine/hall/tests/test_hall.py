@@ -387,3 +387,21 @@ def test_a_filings_notices_speak_of_a_filing_not_a_licence(demo, client):
     download = client.get(f"/hall/notices/{result.pk}.docx")
     assert "%E5%A4%87%E6%A1%88%E8%AF%81%E6%98%8E" in download["Content-Disposition"]  # 备案证明
     assert app.completed_at == DONE
+
+
+def test_cases_started_before_the_intake_basis_was_kept_get_their_items_rule(demo):
+    """The data migration that fills `Instance.intake_basis` for cases already running."""
+    import importlib
+
+    from django.apps import apps
+
+    from sunshine.workflow.models import Instance
+
+    migration = importlib.import_module("sunshine.hall.migrations.0007_backfill_intake_basis")
+    licence, filed = submitted(demo), filing(demo)
+    Instance.objects.update(intake_basis="")
+    migration.backfill(apps, None)
+    licence.instance.refresh_from_db()
+    filed.instance.refresh_from_db()
+    assert licence.instance.intake_basis == licence.item.intake_basis
+    assert filed.instance.intake_basis == filed.item.intake_basis == FILING_RULE
