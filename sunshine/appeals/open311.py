@@ -9,7 +9,7 @@ confidential appeals, and descriptions are masked as published letters are.
 """
 
 import json
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 from xml.etree import ElementTree as ET
@@ -245,12 +245,19 @@ def _moment(params: Any, name: str) -> datetime | None:
     text = params.get(name, "").strip()
     if not text:
         return None
-    moment = parse_datetime(text)
-    if moment is None and (day := parse_date(text)):
-        moment = datetime.combine(day, datetime.min.time())
-    if moment is None:
-        raise ApiError(400, _("%s 不是有效的 W3C 日期时间。") % name)
-    return moment if timezone.is_aware(moment) else timezone.make_aware(moment)
+    invalid = ApiError(400, _("%s 不是有效的 W3C 日期时间。") % name)
+    try:
+        moment = parse_datetime(text)
+        if moment is None and (day := parse_date(text)):
+            moment = datetime.combine(day, datetime.min.time())
+        if moment is None:
+            raise invalid
+        if timezone.is_naive(moment):
+            moment = timezone.make_aware(moment)
+        # In UTC: PostgreSQL refuses offsets beyond ±15:59 that Python accepts (up to ±23:59).
+        return moment.astimezone(UTC)
+    except (ValueError, OverflowError):  # well formed but no real moment, or past year 9999
+        raise invalid from None
 
 
 def _list(request: HttpRequest, fmt: str) -> HttpResponse:

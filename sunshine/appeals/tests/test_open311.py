@@ -155,3 +155,16 @@ def test_the_georeport_client_reads(live_server, demo, fmt):
         client.get_service_requests(service_code="business"), "service_requests", "request"
     )
     assert serial in {r["service_request_id"] for r in listed}
+
+
+def test_dates_at_the_edges_are_answered_not_failed(client, demo):
+    """Offsets PostgreSQL refuses (beyond ±15:59), moments past year 9999 once made UTC, and
+    well-formed impossible dates are a 400 or a plain answer, never a 500 (found by the fuzzer)."""
+    edges = [
+        ("4619-08-23T18:37:04-17:33", "4619-08-25T00:00:00+00:00", 200),  # shifted to UTC
+        ("9999-12-31T23:00:00-10:00", "", 400),  # past 9999 in UTC
+        ("2026-02-30T10:00:00", "", 400),  # well formed, no such day
+    ]
+    for start, end, status in edges:
+        params = {"start_date": start, **({"end_date": end} if end else {})}
+        assert client.get(f"{BASE}/requests.json", params).status_code == status, start
