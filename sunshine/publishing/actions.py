@@ -532,11 +532,13 @@ def _publish(publication: Publication, actor: Any, at: datetime) -> None:
 def index_publication(publication: Publication) -> None:
     texts = [html_to_text(publication.body)]
     texts += [a.text for a in publication.attachments.all() if a.text]
+    # The 索引号 every item page shows is searched for too; last, so that it does not open the
+    # passage shown under a result that matched elsewhere.
     index_document(
         "publication",
         publication.pk,
         title=publication.title,
-        text="\n".join([publication.doc_number, *texts]),
+        text="\n".join([publication.doc_number, *texts, publication.index_number or ""]),
         url=reverse("publishing:item", args=[publication.pk]),
         organisation_id=publication.organisation_id,
         published_at=publication.published_at,
@@ -589,7 +591,10 @@ def publish_result(
 def withdraw(
     actor: Any, publication: Publication, *, reason: str, at: datetime | None = None
 ) -> Publication:
-    """Taken off the site, kept on record: its page says it was withdrawn, when and why."""
+    """Taken off the site, kept on record: its page says that it was withdrawn and when. The
+    reason is for the record (the audit log, the staff's page), not the public page: it is
+    written for colleagues and may say more than the public should read.
+    """
     require(actor, "publishing.manage", publication)
     at = at or timezone.now()
     if not reason.strip():

@@ -7,6 +7,7 @@ from sunshine.core.uploads import UploadField
 from sunshine.org.models import Department
 
 from .models import Category, Column, Publication, Task, Theme
+from .queries import category_choices, theme_choices
 
 
 class DateInput(forms.DateInput):
@@ -29,7 +30,7 @@ class DraftForm(forms.Form):
     written_on = forms.DateField(label=_("成文日期"), widget=DateInput)
     category = forms.ModelChoiceField(Category.objects.none(), label=_("目录分类"))
     theme = forms.ModelChoiceField(
-        Theme.objects.filter(parent__isnull=False).select_related("parent"),
+        Theme.objects.filter(parent__isnull=False),
         label=_("主题分类"),
         required=False,
     )
@@ -56,10 +57,13 @@ class DraftForm(forms.Form):
     def __init__(self, *args: Any, units: Any, organisation: Department | None, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.fields["department"].queryset = units
+        # The options as a tree, grouped; the queryset still decides what is valid.
+        theme = self.fields["theme"]
+        theme.choices = [("", theme.empty_label), *theme_choices()]
         if organisation is not None:
-            self.fields["category"].queryset = Category.objects.filter(
-                organisation=organisation, is_active=True
-            ).select_related("parent")
+            category = self.fields["category"]
+            category.queryset = Category.objects.filter(organisation=organisation, is_active=True)
+            category.choices = [("", category.empty_label), *category_choices([organisation])]
             self.fields["columns"].queryset = Column.objects.filter(
                 site__organisation__in=[organisation, *organisation.ancestors()]
             ).select_related("site")
@@ -87,7 +91,11 @@ class SecrecyForm(ReviewForm):
 
 
 class WithdrawForm(forms.Form):
-    reason = forms.CharField(label=_("撤回理由"), max_length=255)
+    reason = forms.CharField(
+        label=_("撤回理由"),
+        max_length=255,
+        help_text=_("撤回理由仅供内部留存，不在公开页面显示；公开页面只说明本信息已于何时撤回。"),
+    )
 
 
 class ValidityForm(forms.Form):

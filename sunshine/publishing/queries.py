@@ -1,5 +1,6 @@
 """Reads for the public pages, the workbench and the annual report."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
@@ -12,7 +13,7 @@ from django.utils import timezone
 from sunshine.org.models import Department, Role
 from sunshine.org.permissions import departments_for, is_platform_admin, is_supervisor
 
-from .models import Category, Column, Placement, Publication, Site, Task
+from .models import Category, Column, Placement, Publication, Site, Task, Theme
 
 PUBLISHED = Publication.State.PUBLISHED
 
@@ -126,6 +127,52 @@ def catalogue_tree(organisation: Department) -> list[CategoryNode]:
     for node in roots:
         node.count += sum(child.count for child in node.children)
     return roots
+
+
+# <select> choices in groups (<optgroup>): (group label, [(value, option label), …]).
+GroupedChoices = list[tuple[str, list[tuple[int, str]]]]
+
+
+def category_choices(organisations: Iterable[Department]) -> GroupedChoices:
+    """Each organisation's active catalogue under its name, in the order given, every category
+    followed by its children. A child reads "法规文件 / 规章": several parents have children
+    of the same name, and a phone's picker or a screen reader may not show the group.
+    """
+    organisations = list(organisations)
+    categories = Category.objects.filter(
+        organisation__in=organisations, is_active=True
+    ).select_related("parent")
+    children: dict[int | None, list[Category]] = {}
+    for c in categories:
+        children.setdefault(c.parent_id, []).append(c)
+    active = {c.pk for c in categories}
+    by_organisation: dict[int, list[tuple[int, str]]] = {}
+
+    def walk(nodes: list[Category]) -> None:
+        for node in nodes:
+            by_organisation.setdefault(node.organisation_id, []).append((node.pk, str(node)))
+            walk(children.get(node.pk, []))
+
+    # A category under an inactive parent starts a branch of its own, as in catalogue_tree.
+    walk([c for c in categories if c.parent_id not in active])
+    return [(o.name, by_organisation[o.pk]) for o in organisations if o.pk in by_organisation]
+
+
+def theme_choices() -> GroupedChoices:
+    """The sub-themes (the ones an item is filed under) grouped under their theme, in the
+    themes' order. A name found under several themes (其他, 重大建设项目) carries its theme's
+    name as well, so that no two options read alike outside their group.
+    """
+    themes = list(Theme.objects.filter(parent__isnull=False).select_related("parent"))
+    themes.sort(key=lambda t: (t.parent.sort_order, t.parent_id, t.sort_order, t.pk))
+    parents: dict[str, set[int]] = {}
+    for t in themes:
+        parents.setdefault(t.name, set()).add(t.parent_id)
+    groups: dict[int, tuple[str, list[tuple[int, str]]]] = {}
+    for t in themes:
+        label = f"{t.parent.name} · {t.name}" if len(parents[t.name]) > 1 else t.name
+        groups.setdefault(t.parent_id, (t.parent.name, []))[1].append((t.pk, label))
+    return list(groups.values())
 
 
 def category_items(category: Category) -> QuerySet[Publication]:

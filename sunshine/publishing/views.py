@@ -297,6 +297,13 @@ def draft(request: HttpRequest, pk: int) -> HttpResponse:
         "step", "reviewer"
     )
     returned = tasks.filter(state__in=[Task.State.RETURNED, Task.State.REJECTED]).last()
+    # A reviewer may come here rather than through the task list (the workbench's clocks
+    # lead to this page): the step waiting for them is one link away.
+    waiting = tasks.filter(state=Task.State.PENDING).select_related("submission").last()
+    if waiting is not None:
+        waiting.submission.publication = publication
+        if not can(request.user, "publishing.review", waiting):
+            waiting = None
     return render(
         request,
         "publishing/draft.html",
@@ -304,6 +311,7 @@ def draft(request: HttpRequest, pk: int) -> HttpResponse:
             "item": publication,
             "tasks": tasks,
             "returned": returned,
+            "review_task": waiting,
             "clock_lines": explain_clock(publication.clock) if publication.clock else [],
             "can_edit": can(request.user, "publishing.edit", publication),
             "can_manage": can(request.user, "publishing.manage", publication),
@@ -404,9 +412,10 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
             "task": task,
             "item": publication,
             "form": form,
-            "history": Task.objects.filter(submission__publication=publication)
-            .exclude(pk=task.pk)
-            .select_related("step", "reviewer"),
+            # Every step, this one included: the record shows where the item stands.
+            "history": Task.objects.filter(submission__publication=publication).select_related(
+                "step", "reviewer"
+            ),
             "findings": _findings_view(publication, task.findings) if task.step.is_secrecy else [],
             "can_review": can(request.user, "publishing.review", task),
         },

@@ -1,56 +1,40 @@
+import math
+
 from django import forms
 from django.core.paginator import Page, Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
-from sunshine.publishing.models import Category, Publication, Theme
-from sunshine.publishing.queries import catalogue_organisations
+from sunshine.publishing.models import Publication
+from sunshine.publishing.queries import catalogue_organisations, category_choices, theme_choices
 
-from .queries import Filters, search
+from .queries import Filters, Results, search
+from .tokens import MAX_QUERY_LENGTH
 
 PAGE_SIZE = 20
 MAX_PAGE = 50
 
 
-def _grouped(rows: list[tuple[str, int, str]]) -> list:
-    """Choices grouped (optgroup) by their first element, in the order the rows come."""
-    groups: dict[str, list[tuple[int, str]]] = {}
-    for group, pk, name in rows:
-        groups.setdefault(group, []).append((pk, name))
-    return [("", _("全部")), *groups.items()]
-
-
 def _themes() -> list:
-    """The sub-themes under their theme (国务院组织机构 › 国务院办公厅 …), in the theme order."""
-    rows = Theme.objects.filter(parent__isnull=False).order_by(
-        "parent__sort_order", "parent", "sort_order", "pk"
-    )
-    return _grouped(list(rows.values_list("parent__name", "pk", "name")))
+    return [("", _("全部")), *theme_choices()]
 
 
 def _categories() -> list:
-    """Each organisation's catalogue under its name (two units both have a 法规文件), every
-    category after its parent."""
-    rows = Category.objects.filter(is_active=True).order_by("sort_order", "pk")
-    children: dict[int | None, list[tuple[int, str, str]]] = {}
-    for pk, parent, organisation, name in rows.values_list(
-        "pk", "parent", "organisation__name", "name"
-    ):
-        children.setdefault(parent, []).append((pk, organisation, name))
-    ordered: list[tuple[str, int, str]] = []
-
-    def walk(parent: int | None, prefix: str) -> None:
-        for pk, organisation, name in children.get(parent, []):
-            ordered.append((organisation, pk, prefix + name))
-            walk(pk, f"{prefix}{name} / ")
-
-    walk(None, "")
-    return _grouped(sorted(ordered, key=lambda row: row[0]))  # stable: the tree order stays
+    return [("", _("全部")), *category_choices(catalogue_organisations())]
 
 
 class SearchForm(forms.Form):
-    q = forms.CharField(label=_("检索词"), max_length=100, required=False)
+    q = forms.CharField(
+        label=_("检索词"),
+        max_length=MAX_QUERY_LENGTH,
+        required=False,
+        error_messages={
+            "max_length": _(
+                "检索词不能超过 %(limit_value)d 个字（现有 %(show_value)d 个），请缩短后再检索。"
+            )
+        },
+    )
     organisation = forms.ModelChoiceField(
         catalogue_organisations(),
         label=_("发布机构"),
@@ -103,9 +87,20 @@ def results(request: HttpRequest) -> HttpResponse:
             number = max(1, min(MAX_PAGE, int(request.GET.get("page", 1))))
         except ValueError:
             number = 1
-        offset = (number - 1) * PAGE_SIZE
-        found = search(data["q"], filters=filters, limit=PAGE_SIZE, offset=offset)
-        page: Page = Paginator(_Window(found.total, found.hits, offset), PAGE_SIZE).get_page(number)
+
+        def find(number: int) -> Results:
+            return search(
+                data["q"], filters=filters, limit=PAGE_SIZE, offset=(number - 1) * PAGE_SIZE
+            )
+
+        found = find(number)
+        last = max(1, math.ceil(found.total / PAGE_SIZE))
+        if found.total and number > last:
+            # Past the end: the last page, as Paginator.get_page gives other listings.
+            number = last
+            found = find(number)
+        window = _Window(found.total, found.hits, (number - 1) * PAGE_SIZE)
+        page: Page = Paginator(window, PAGE_SIZE).get_page(number)
         query = request.GET.copy()
         query.pop("page", None)
         context.update(results=found, page=page, query=query.urlencode())

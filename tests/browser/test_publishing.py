@@ -114,7 +114,9 @@ def test_report_review_publish_find_withdraw(page: Page, live_server, demo, shot
     page.context.clear_cookies()
     page.goto(item_url)
     expect(page.get_by_role("alert")).to_contain_text("撤回")
-    expect(page.get_by_role("alert")).to_contain_text("检查时间调整，另行通知。")
+    # The reason is for the record, not the public page.
+    expect(page.locator("main")).not_to_contain_text("检查时间调整，另行通知。")
+    expect(page.locator("table.metabox")).to_contain_text("已撤回")
     shot(page, "publishing-withdrawn")
     page.goto(base + "/search/?q=冷链食品经营")
     expect(page.locator("ol.results")).not_to_contain_text(TITLE)
@@ -175,3 +177,25 @@ def test_the_home_page_leads_to_the_columns_search_and_services(
     expect(page.get_by_role("heading", name="工作动态")).to_be_visible()
     page.goto(base + "/")
     shot(page, "portal-home")
+
+
+def test_an_items_key_value_tables_wrap_on_a_phone(page: Page, live_server, demo, shot):
+    """The metadata box and a 许可决定's particulars (name and value in each row) wrap their
+    long values on a phone; only tables with columns to compare scroll sideways."""
+    from sunshine.publishing.tests.factories import draft, publish
+
+    long_value = "示例市商务局关于再生资源回收经营者备案（含变更、注销）事项的办理结果" * 2
+    body = (
+        f"<table><tbody><tr><th>许可事项</th><td>{long_value}</td></tr>"
+        "<tr><th>许可决定书文号</th><td>示商许准字〔2026〕第000123456789号</td></tr></tbody></table>"
+    )
+    item = publish(demo, draft(demo, title="准予行政许可决定：再生资源回收经营者备案", body=body))
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{live_server.url}/gk/i/{item.pk}/")
+    expect(page.locator("table.metabox")).to_contain_text(item.index_number)
+    for table in (page.locator("table.metabox"), page.locator(".body table")):
+        assert table.evaluate("t => t.scrollWidth <= t.clientWidth + 1")
+        for cell in table.locator("td").all():
+            assert cell.evaluate("c => c.scrollWidth <= c.clientWidth + 1"), cell.inner_text()
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    shot(page, "publishing-item-phone")

@@ -1,6 +1,7 @@
 """Helpers the publishing tests share (also used by the browser test)."""
 
 from datetime import date
+from html.parser import HTMLParser
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -72,3 +73,37 @@ def publish(demo, publication: Publication) -> Publication:
     actions.approve_task(demo.users["deputy"], pending(publication))
     publication.refresh_from_db()
     return publication
+
+
+def select_options(html: str, name: str) -> list[tuple[str, str, str]]:
+    """The options of the <select name=`name`> in `html`: (group label, value, text) in order."""
+
+    class Options(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__()
+            self.inside, self.group, self.value = False, "", None
+            self.found: list[tuple[str, str, str]] = []
+
+        def handle_starttag(self, tag: str, attrs: list) -> None:
+            attributes = dict(attrs)
+            if tag == "select":
+                self.inside = attributes.get("name") == name
+            elif self.inside and tag == "optgroup":
+                self.group = attributes.get("label", "")
+            elif self.inside and tag == "option":
+                self.value = attributes.get("value", "")
+
+        def handle_endtag(self, tag: str) -> None:
+            if tag == "select":
+                self.inside = False
+            elif tag == "optgroup":
+                self.group = ""
+
+        def handle_data(self, data: str) -> None:
+            if self.inside and self.value is not None:
+                self.found.append((self.group, self.value, data.strip()))
+                self.value = None
+
+    parser = Options()
+    parser.feed(html)
+    return parser.found

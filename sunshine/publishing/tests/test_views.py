@@ -6,7 +6,7 @@ from django.urls import reverse
 from sunshine.publishing import actions, counting
 from sunshine.publishing.models import Column, Publication, Task
 
-from .factories import draft, pending, publish
+from .factories import draft, pending, publish, select_options
 
 pytestmark = pytest.mark.django_db
 
@@ -74,21 +74,118 @@ def test_public_pages_feed_and_sitemap(client, demo):
     assert "<mark>老字号名录</mark>" in found
 
 
+def _theme_options_read_alone(options: list[tuple[str, str, str]]) -> None:
+    """Sub-themes under their theme, in the themes' order; no two options read alike."""
+    from sunshine.publishing.models import Theme
+
+    themes = {str(t.pk): t for t in Theme.objects.filter(parent__isnull=False)}
+    options = [o for o in options if o[1]]
+    assert sorted(value for _group, value, _text in options) == sorted(themes)
+    assert all(themes[value].parent.name == group for group, value, _text in options)
+    labels = [text for _group, _value, text in options]
+    assert len(labels) == len(set(labels)), "an option reads like another"
+    assert "综合政务 · 其他" in labels and "政务公开" in labels
+    groups = list(dict.fromkeys(group for group, _value, _text in options))
+    expected = Theme.objects.filter(parent__isnull=True, children__isnull=False).distinct()
+    assert groups == [t.name for t in expected.order_by("sort_order", "pk")]
+
+
+def _catalogue_as_a_tree(organisation) -> list[str]:
+    from sunshine.publishing.models import Category
+
+    labels = []
+    roots = Category.objects.filter(organisation=organisation, parent=None, is_active=True)
+    for root in roots.order_by("sort_order", "pk"):
+        labels.append(root.name)
+        children = root.children.filter(is_active=True).order_by("sort_order", "pk")
+        labels += [f"{root.name} / {child.name}" for child in children]
+    return labels
+
+
 def test_search_filters_group_themes_and_each_units_catalogue(client, demo):
     from sunshine.publishing.models import Category, Theme
+    from sunshine.publishing.queries import catalogue_organisations
 
     theme = Theme.objects.get(parent__name="综合政务", name="政务公开")
     item = publish(demo, draft(demo, title="关于公布第一批老字号名录的公告", theme=theme))
     page = client.get(reverse("search:results"), {"q": "老字号名录"}).text
-    assert '<optgroup label="国务院组织机构">' in page
-    organisations = {c.organisation.name for c in Category.objects.select_related("organisation")}
-    assert all(f'<optgroup label="{name}">' in page for name in organisations)
+    _theme_options_read_alone(select_options(page, "theme"))
+    # Each category once, under its organisation, in the catalogue's order.
+    options = [o for o in select_options(page, "category") if o[1]]
+    organisations = list(catalogue_organisations())
+    assert list(dict.fromkeys(o[0] for o in options)) == [o.name for o in organisations]
+    for organisation in organisations:
+        labels = [text for group, _value, text in options if group == organisation.name]
+        assert labels == _catalogue_as_a_tree(organisation)
+    values = [value for _group, value, _text in options]
+    active = Category.objects.filter(is_active=True)
+    assert sorted(values) == sorted(str(pk) for pk in active.values_list("pk", flat=True))
     for field, value in [("theme", item.theme_id), ("category", item.category_id)]:
         found = client.get(reverse("search:results"), {"q": "老字号名录", field: value}).text
         assert "<mark>老字号名录</mark>" in found, field
     other = Theme.objects.exclude(pk=item.theme_id).filter(parent__isnull=False).first()
     found = client.get(reverse("search:results"), {"q": "老字号名录", "theme": other.pk}).text
     assert "<mark>老字号名录</mark>" not in found
+
+
+def test_the_draft_form_lists_the_catalogue_and_themes_as_a_tree(client, demo):
+    client.force_login(demo.users["officer"])
+    page = client.get(reverse("publishing:draft_new")).text
+    options = [o for o in select_options(page, "category") if o[1]]
+    organisation = demo.departments["SLS-SWJ"]
+    assert {group for group, _value, _text in options} == {organisation.name}
+    assert [text for _group, _value, text in options] == _catalogue_as_a_tree(organisation)
+    _theme_options_read_alone(select_options(page, "theme"))
+    # The grouped options still save what is chosen.
+    category = next(v for _g, v, t in options if t == "其他主动公开信息 / 通知公告")
+    theme = select_options(page, "theme")[1][1]
+    response = client.post(
+        reverse("publishing:draft_new"),
+        {
+            "department": demo.departments["SLS-SWJ-BGS"].pk,
+            "title": "关于开展商贸流通安全检查的通知",
+            "kind": "information",
+            "written_on": "2026-11-02",
+            "category": category,
+            "theme": theme,
+            "body": "<p>正文</p>",
+        },
+    )
+    assert response.status_code == 302, response.context["form"].errors
+    saved = Publication.objects.get(title="关于开展商贸流通安全检查的通知")
+    assert (str(saved.category_id), str(saved.theme_id)) == (category, theme)
+
+
+def test_a_reviewer_on_the_draft_page_is_led_to_the_step_waiting_for_them(client, demo):
+    item = draft(demo)
+    actions.submit(demo.users["officer"], item)
+    task = pending(item)
+    review = reverse("publishing:review", args=[task.pk])
+    client.force_login(demo.users["office_head"])
+    page = client.get(reverse("publishing:draft", args=[item.pk])).text
+    assert f'href="{review}"' in page and "前往审核：科室负责人审核" in page
+    task_page = client.get(review).text
+    assert "尚未提交审核" not in task_page
+    assert "科室负责人审核</td><td>待审核" in task_page
+    for other in ("officer", "secrecy", "supervisor"):  # not theirs to act on
+        client.force_login(demo.users[other])
+        assert review not in client.get(reverse("publishing:draft", args=[item.pk])).text
+
+
+def test_a_withdrawn_items_page_says_when_and_keeps_the_reason_internal(client, demo):
+    item = publish(demo, draft(demo, title="关于暂停受理再生资源回收备案的通知"))
+    client.force_login(demo.users["deputy"])
+    manage = client.get(reverse("publishing:draft", args=[item.pk])).text
+    assert "撤回理由仅供内部留存，不在公开页面显示" in manage
+    reason = "经办人误将草稿发布，更正后重新发布。"
+    actions.withdraw(demo.users["deputy"], item, reason=reason)
+    assert reason in client.get(reverse("publishing:draft", args=[item.pk])).text
+    client.logout()
+    page = client.get(reverse("publishing:item", args=[item.pk])).text
+    assert "撤回" in page.split('class="withdrawn"')[1].split("</p>")[0]
+    assert reason not in page
+    validity = page.split("有效性</th><td>")[1].split("</td>")[0]
+    assert validity == "已撤回"
 
 
 def test_search_shows_only_public_items(client, demo):
