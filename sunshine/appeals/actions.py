@@ -618,7 +618,7 @@ def sign(actor: Any, assignment: Assignment, *, at: datetime | None = None) -> A
     at = _now(at)
     with transaction.atomic():
         appeal, assignment = _lock_assignment(assignment)
-        if assignment.state == Assignment.State.DONE:
+        if assignment.state in (Assignment.State.DONE, Assignment.State.CLOSED):
             raise ActionError(_("该工单已办结，不能再签收。"))
         if assignment.state != Assignment.State.WAITING:
             raise ActionError(_("该工单已签收或已退回，请刷新页面。"))
@@ -775,11 +775,7 @@ def request_extension(
             requested_by=actor,
             requested_at=at,
         )
-        text = _("延长 %(n)d %(u)s：%(r)s") % {
-            "n": amount,
-            "u": clock.get_unit_display(),
-            "r": request.reason,
-        }
+        text = _("延长 %(d)s：%(r)s") % {"d": request.amount_label, "r": request.reason}
         _event(appeal, AppealEvent.Kind.EXTEND_ASK, actor, at, text, assignment.department)
         record(actor, "appeals.request_extension", request, after={"amount": amount})
     return request
@@ -914,7 +910,7 @@ def _rework(appeal: Appeal, actor: Any, at: datetime, why: str) -> None:
 def _close_co_units(appeal: Appeal, actor: Any, at: datetime) -> None:
     """Once the lead's answer is approved the ticket is answered: a 协办 unit still open has
     nothing left to do, so its clock must not run on to 黄牌/红牌 nor its task stay on the
-    workbench. 已答复 is the model's finished state for an assignment."""
+    workbench. It ends as 协办结束, not 已答复: the unit never gave its opinion."""
     outcome = _("主办单位已答复，协办结束")
     open_co = appeal.assignments.select_related("department").filter(
         role=Assignment.Role.CO, state__in=[Assignment.State.WAITING, Assignment.State.SIGNED]
@@ -923,7 +919,7 @@ def _close_co_units(appeal: Appeal, actor: Any, at: datetime) -> None:
         waiting = assignment.state == Assignment.State.WAITING
         clock = assignment.sign_clock if waiting else assignment.handle_clock
         stop_clock(clock, outcome=outcome, actor=actor, at=at)
-        assignment.state = Assignment.State.DONE
+        assignment.state = Assignment.State.CLOSED
         assignment.save(update_fields=["state"])
         _event(appeal, AppealEvent.Kind.CO_CLOSE, actor, at, outcome, assignment.department)
         _audit(actor, "co_close", appeal, None, assignment=assignment.pk)
@@ -934,13 +930,17 @@ def _withdraw_extensions(
     appeal: Appeal, assignment: Assignment, actor: Any, at: datetime, why: str
 ) -> None:
     """An assignment that has ended leaves no 延期申请 for the centre to decide: a pending one
-    is withdrawn, with the reason, on the timeline and in the audit log."""
+    is withdrawn, with the reason, on the timeline and in the audit log. Nobody decided it, so
+    the timeline names no one (the audit record keeps whose action ended the assignment)."""
     for request in assignment.extension_requests.filter(state=ExtensionRequest.State.PENDING):
         request.state = ExtensionRequest.State.WITHDRAWN
         request.decided_by, request.decided_at, request.decision_note = actor, at, why[:255]
         request.save(update_fields=["state", "decided_by", "decided_at", "decision_note"])
-        text = _("延期申请已撤回：%s") % request.decision_note
-        _event(appeal, AppealEvent.Kind.EXTEND_DECIDE, actor, at, text, assignment.department)
+        text = _("办理已结束（%(why)s），延长 %(d)s的申请未经审批，由系统撤回。") % {
+            "why": request.decision_note,
+            "d": request.amount_label,
+        }
+        _event(appeal, AppealEvent.Kind.EXTEND_WITHDRAW, None, at, text, assignment.department)
         record(
             actor,
             "appeals.withdraw_extension",

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -129,6 +131,12 @@ class ReturnReviewForm(forms.Form):
 class ExtensionForm(forms.Form):
     amount = forms.IntegerField(label=_("延长时限"), min_value=1, max_value=60)
     reason = forms.CharField(label=_("延期理由"), widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args: Any, unit: str = "", **kwargs: Any) -> None:
+        """`unit`: that of the clock to extend, which the amount is counted in."""
+        super().__init__(*args, **kwargs)
+        if unit:
+            self.fields["amount"].label = _("延长时限（%(unit)s）") % {"unit": unit}
 
 
 class DecisionForm(forms.Form):

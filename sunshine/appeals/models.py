@@ -319,6 +319,8 @@ class Assignment(models.Model):
         SIGNED = "signed", _("办理中")
         RETURNED = "returned", _("退单待审核")
         DONE = "done", _("已答复")
+        # A 协办 unit still open when the lead's answer was approved: ended without answering.
+        CLOSED = "closed", _("协办结束")
         WITHDRAWN = "withdrawn", _("已改派")
 
     appeal = models.ForeignKey(Appeal, on_delete=models.PROTECT, related_name="assignments")
@@ -404,6 +406,14 @@ class ExtensionRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.assignment} · {self.amount}"
+
+    @property
+    def amount_label(self) -> str:
+        """The time asked for, in the unit of the handling clock it extends: 5 个工作日, 8 小时."""
+        unit = self.assignment.handle_clock.unit
+        if unit == Unit.HOURS:
+            return _("%(n)s 小时") % {"n": self.amount}
+        return _("%(n)s 个%(unit)s") % {"n": self.amount, "unit": Unit(unit).label}
 
 
 class Reply(models.Model):
@@ -526,6 +536,8 @@ class AppealEvent(models.Model):
         REASSIGN = "reassign", _("改派")
         EXTEND_ASK = "extend_ask", _("申请延期")
         EXTEND_DECIDE = "extend_decide", _("延期审批")
+        # Nobody decided: the assignment ended first (ExtensionRequest.State.WITHDRAWN).
+        EXTEND_WITHDRAW = "extend_withdraw", _("延期申请撤回")
         URGE = "urge", _("催办")
         SUPERVISE = "supervise", _("督办")
         OPINION = "opinion", _("协办意见")

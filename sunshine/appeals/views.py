@@ -273,8 +273,12 @@ def _assignment_forms(user: Any, assignment: Assignment) -> dict[str, forms.Form
     if lead and state in (Assignment.State.WAITING, Assignment.State.SIGNED):
         result["return"] = f.ReturnForm(prefix=f"r{assignment.pk}")
     if state == Assignment.State.SIGNED:
+        # A 协办 unit's handling clock runs against it as the lead's does: it may ask for more
+        # time the same way (request_extension is the same for both roles).
+        result["extend"] = f.ExtensionForm(
+            prefix=f"e{assignment.pk}", unit=assignment.handle_clock.get_unit_display()
+        )
         if lead:
-            result["extend"] = f.ExtensionForm(prefix=f"e{assignment.pk}")
             result["reply"] = f.ReplyForm(prefix=f"p{assignment.pk}")
         else:
             result["opinion"] = f.OpinionForm(prefix=f"o{assignment.pk}")
@@ -300,6 +304,8 @@ def ticket(request: HttpRequest, pk: int, bound: dict | None = None) -> HttpResp
             (r, f.DecisionForm(prefix=f"x{r.pk}"))
             for r in a.extension_requests.filter(state=ExtensionRequest.State.PENDING)
         ]
+        for r, _form in a.pending_extensions:
+            r.assignment = a  # for amount_label, the clock already at hand
         a.return_review = (
             f.ReturnReviewForm(prefix=f"v{a.pk}")
             if a.state == Assignment.State.RETURNED and can(user, "appeals.dispatch", appeal)

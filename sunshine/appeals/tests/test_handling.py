@@ -231,7 +231,7 @@ def test_an_approved_reply_closes_the_open_co_units(demo, letter):
     actions.review_reply(u["dispatcher"], answer, approve=True, at=MONDAY)
     co.refresh_from_db()
     co.sign_clock.refresh_from_db()
-    assert co.state == Assignment.State.DONE and co.sign_clock.state == State.STOPPED
+    assert co.state == Assignment.State.CLOSED and co.sign_clock.state == State.STOPPED
     assert co.sign_clock.outcome == "主办单位已答复，协办结束"
     assert not co.handle_clock_id
     assert letter.events.filter(kind="co_close", department=co.department).count() == 1
@@ -262,7 +262,13 @@ def test_a_co_units_pending_extension_ends_with_its_assignment(demo, letter):
     assert ask not in queries.desk_for(u["dispatcher"]).extensions
     event = AuditEvent.objects.get(verb="appeals.withdraw_extension")
     assert event.object_id == str(ask.pk) and event.actor == u["dispatcher"]
-    assert letter.events.filter(kind="extend_decide", department=co.department).exists()
+    # On the timeline it is a withdrawal, not a decision: nobody decided it.
+    withdrawal = letter.events.get(kind="extend_withdraw", department=co.department)
+    assert withdrawal.actor is None
+    assert withdrawal.text == (
+        "办理已结束（主办单位已答复，协办结束），延长 3 个工作日的申请未经审批，由系统撤回。"
+    )
+    assert not letter.events.filter(kind="extend_decide").exists()
     with pytest.raises(ActionError, match="已审批"):
         actions.decide_extension(u["dispatcher"], ask, approve=True, at=MONDAY)
     co.refresh_from_db()
@@ -286,6 +292,57 @@ def test_a_units_own_answer_withdraws_its_pending_extension(demo, letter):
     assert {ask.state for ask in ExtensionRequest.objects.filter(pk__in=[a.pk for a in asks])} == {
         ExtensionRequest.State.WITHDRAWN
     }
+
+
+def _assignment_card(page: str, department: str) -> str:
+    """The ticket page's section of one unit's assignment."""
+    start = page.index(f'<section class="card assignment" data-department="{department}"')
+    return page[start : page.index("</section>", start)]
+
+
+def test_a_co_unit_asks_for_an_extension_on_its_ticket(client, demo, letter):
+    """A 协办 unit's handling clock runs against it as the lead's does: the ticket offers it
+    申请延期 too, in the clock's unit, and the request shows what was asked, unit included."""
+    u = demo.users
+    lead, co = _dispatch(demo, letter, at=None)
+    actions.sign(u["market"], co)
+    client.force_login(u["market"])
+    url = reverse("appeals:ticket", args=[letter.pk])
+    card = _assignment_card(client.get(url).content.decode(), co.department.code)
+    assert f'action="{reverse("appeals:act", args=[letter.pk, "extend"])}"' in card
+    assert "延长时限（工作日）" in card
+    client.post(
+        reverse("appeals:act", args=[letter.pk, "extend"]),
+        {"target": co.pk, f"e{co.pk}-amount": 3, f"e{co.pk}-reason": "需联合检查"},
+    )
+    ask = co.extension_requests.get()
+    assert ask.requested_by == u["market"] and ask.amount == 3
+    client.force_login(u["dispatcher"])
+    page = client.get(url).content.decode()
+    assert "申请延长 3 个工作日：需联合检查" in _assignment_card(page, co.department.code)
+    assert "延长 3 个工作日：需联合检查" in page  # the timeline's line
+
+
+def test_the_ticket_tells_a_closed_co_unit_from_an_answer(client, demo, letter):
+    """A 协办 unit closed by the lead's approved answer never answered: its card says 协办结束;
+    its withdrawn extension is on the timeline as a withdrawal, not as the dispatcher's
+    decision."""
+    u = demo.users
+    lead, co = _dispatch(demo, letter, at=None)
+    lead = actions.sign(u["handler"], lead)
+    co = actions.sign(u["market"], co)
+    actions.request_extension(u["market"], co, amount=3, reason="需联合检查")
+    answer = actions.reply(u["handler"], lead, body="经核查，已协调商户退还预付款余额。")
+    actions.review_reply(u["dispatcher"], answer, approve=True)
+    client.force_login(u["dispatcher"])
+    page = client.get(reverse("appeals:ticket", args=[letter.pk])).content.decode()
+    card = _assignment_card(page, co.department.code)
+    assert (
+        '<span class="state">协办结束</span>' in card and '<span class="state">已答复' not in card
+    )
+    assert '<span class="state">已答复</span>' in _assignment_card(page, lead.department.code)
+    assert "<strong>延期申请撤回</strong> · 示例市市场监督管理局<br>" in page
+    assert "<strong>延期审批</strong>" not in page
 
 
 def test_a_review_needs_a_decision(client, demo, letter):
