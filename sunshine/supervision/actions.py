@@ -190,31 +190,36 @@ def sweep(now: datetime | None = None) -> SweepResult:
     return result
 
 
-def _notify_department(urging: Urging, subject: str, now: datetime) -> None:
-    """Tell those who answer for the urged case (`cases.people_for`: the responsible person, or
-    the staff who may act on it, sections included; nobody there, the heads above it) and the
-    department's heads."""
-    alert = urging.alert
-    people = cases.people_for(alert.clock)
-    heads = Membership.objects.filter(
-        department_id=urging.department_id, role__in=HEAD_ROLES
-    ).values_list("user_id", flat=True)
+def _notify(urging: Urging, people: set[int], subject: str, body: str, now: datetime) -> None:
+    """A notification about the urging to each person, linked to the urged case through its
+    alert (as the sweep's are), sent once the transaction commits."""
     Notification.objects.bulk_create(
         [
             Notification(
                 recipient_id=user_id,
-                alert=alert,
+                alert_id=urging.alert_id,
                 urging=urging,
                 subject=subject,
-                body=urging.message,
+                body=body,
                 created_at=now,
             )
-            for user_id in sorted(set(people) | set(heads))
+            for user_id in sorted(people)
         ]
     )
     from .tasks import deliver_notifications
 
     transaction.on_commit(deliver_notifications.enqueue)
+
+
+def _notify_department(urging: Urging, subject: str, now: datetime) -> None:
+    """Tell those who answer for the urged case (`cases.people_for`: the responsible person, or
+    the staff who may act on it, sections included; nobody there, the heads above it) and the
+    department's heads."""
+    people = cases.people_for(urging.alert.clock)
+    heads = Membership.objects.filter(
+        department_id=urging.department_id, role__in=HEAD_ROLES
+    ).values_list("user_id", flat=True)
+    _notify(urging, set(people) | set(heads), subject, urging.message, now)
 
 
 def urge(
@@ -280,7 +285,11 @@ def respond(actor: Any, urging: Urging, *, response: str, now: datetime | None =
     if not response:
         raise ActionError(_("请填写答复内容。"), field="response")
     with transaction.atomic():
-        urging = Urging.objects.select_for_update().get(pk=urging.pk)
+        urging = (
+            Urging.objects.select_for_update(of=("self",))
+            .select_related("alert__clock")
+            .get(pk=urging.pk)
+        )
         if urging.state != Urging.State.OPEN:
             raise ActionError(_("已经答复过了。"))
         urging.state, urging.response = Urging.State.ANSWERED, response
@@ -288,6 +297,13 @@ def respond(actor: Any, urging: Urging, *, response: str, now: datetime | None =
         urging.save()
         for clock in urging.clocks.exclude(state=State.STOPPED):
             stop_clock(clock, outcome=_("已答复"), actor=actor, at=now)
+        # Whoever issued it waits for this answer to decide what follows (close the alert,
+        # urge again): tell them, as the department was told of the urging.
+        subject = _("【%(kind)s已答复】%(case)s") % {
+            "kind": urging.get_kind_display(),
+            "case": urging.alert.clock,
+        }
+        _notify(urging, {urging.issued_by_id} - {actor.pk}, subject, response, now)
         record(actor, "supervision.respond", urging, after={"response": response})
     return urging
 

@@ -24,7 +24,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import Model, Q
 from django.urls import reverse
 
-from sunshine.appeals.models import Assignment
+from sunshine.appeals.models import Appeal, Assignment
 from sunshine.appeals.rules import UNIT_ROLES
 from sunshine.clocks.models import Clock
 from sunshine.foi.models import Consultation
@@ -88,18 +88,30 @@ def kind_of(content_type_id: int) -> Kind | None:
     return KINDS.get(f"{content_type.app_label}.{content_type.model}")
 
 
-def links(clocks: Iterable[Clock]) -> dict[int, str]:
-    """Each clock's staff page by clock pk: a query per kind that needs one, never per row."""
-    by_kind: dict[int, list[Clock]] = defaultdict(list)
-    for clock in clocks:
-        by_kind[clock.content_type_id].append(clock)
-    result: dict[int, str] = {}
-    for content_type_id, rows in by_kind.items():
+def case_pages(refs: Iterable[tuple[int, str]]) -> dict[tuple[int, str], str]:
+    """The staff page of each case given as (content type id, object id), as clocks and
+    anomalies point at theirs: a query per kind that needs one, never per case."""
+    by_kind: dict[int, set[str]] = defaultdict(set)
+    for content_type_id, object_id in refs:
+        by_kind[content_type_id].add(object_id)
+    result: dict[tuple[int, str], str] = {}
+    for content_type_id, ids in by_kind.items():
         kind = kind_of(content_type_id)
         if kind is not None:
-            pages = kind.pages(sorted({c.object_id for c in rows}), kind.model)
-            result |= {c.pk: pages[c.object_id] for c in rows if c.object_id in pages}
+            pages = kind.pages(sorted(ids), kind.model)
+            result |= {(content_type_id, i): url for i, url in pages.items()}
     return result
+
+
+def links(clocks: Iterable[Clock]) -> dict[int, str]:
+    """Each clock's staff page by clock pk."""
+    clocks = list(clocks)
+    pages = case_pages((c.content_type_id, c.object_id) for c in clocks)
+    return {
+        c.pk: pages[(c.content_type_id, c.object_id)]
+        for c in clocks
+        if (c.content_type_id, c.object_id) in pages
+    }
 
 
 def clocks_for(user: Any) -> Q:
@@ -206,6 +218,8 @@ def _task_pages(ids: list[str], model: type[Model]) -> dict[str, str]:
 
 
 register(Assignment, page("appeals:ticket", via="appeal_id"), UNIT_ROLES)
+# No clock runs on an appeal itself (its assignments carry them), but anomalies point at one.
+register(Appeal, page("appeals:ticket"))
 register(FoiRequest, page("foi:manage"), FOI_ROLES)
 register(Consultation, page("foi:manage", via="request_id"), FOI_ROLES)
 register(Application, page("hall:application"), DECIDING)

@@ -55,6 +55,7 @@ class ChartPeriodForm(forms.Form):
     dates. `window` is the period chosen, once the form is valid."""
 
     WEEKS = {"4w": 4, "12w": 12, "52w": 52}
+    DEFAULT = f"{charts.DEFAULT_WEEKS}w"  # the window shown when none is asked for
     MAX_YEARS = 10
 
     period = forms.ChoiceField(
@@ -67,6 +68,7 @@ class ChartPeriodForm(forms.Form):
             ("range", _("自定义起止日期")),
         ],
         required=False,
+        initial=DEFAULT,
     )
     day = forms.DateField(
         label=_("所在日期"), required=False, help_text=_("月度、季度、年度：其中任一日期，默认今天")
@@ -76,13 +78,18 @@ class ChartPeriodForm(forms.Form):
 
     def __init__(self, *args, now: datetime, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        if self.is_bound and not self.data.get("period"):
+            # A query without a period (?day=… alone) covers the default window: the selector
+            # says so, rather than falling back on its first option.
+            self.data = self.data.copy()
+            self.data["period"] = self.DEFAULT
         self.now = now
         self.window = charts.Window.last_weeks(now)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
         today = timezone.localtime(self.now).date()
-        period = data.get("period") or "12w"
+        period = data.get("period") or self.DEFAULT
         if period in self.WEEKS:
             self.window = charts.Window.last_weeks(self.now, self.WEEKS[period])
         elif period == "range":

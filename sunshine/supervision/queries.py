@@ -12,6 +12,7 @@ from django.db.models import (
     ExpressionWrapper,
     F,
     IntegerField,
+    Prefetch,
     Q,
     QuerySet,
     Sum,
@@ -105,7 +106,17 @@ def open_alerts(user: Any, level: str | None = None) -> QuerySet[Alert]:
     severity = Case(
         When(level=Level.RED, then=Value(0)), When(level=Level.YELLOW, then=Value(1)), default=2
     )
-    return qs.select_related("clock", "department", "responsible").order_by(severity, "raised_at")
+    return (
+        qs.select_related("clock", "department", "responsible")
+        .prefetch_related(_latest_urgings())
+        .order_by(severity, "raised_at")
+    )
+
+
+def _latest_urgings() -> Prefetch:
+    """Each alert's 催办/督办/纠错, latest first (`urging_list`), for the list to show the
+    last one's state: a single query for the page."""
+    return Prefetch("urgings", Urging.objects.order_by("-issued_at", "-pk"), to_attr="urging_list")
 
 
 def access_alert(user: Any, pk: int) -> Alert:

@@ -104,7 +104,11 @@ def urge(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if urging is None:
         return _alert_page(request, alert, urge_form=form)
-    messages.success(request, _("已办理。"))
+    done = {"kind": urging.get_kind_display(), "n": urging.limit_days}
+    if urging.limit_days:
+        messages.success(request, _("已发出%(kind)s，限 %(n)s 个工作日内答复。") % done)
+    else:
+        messages.success(request, _("已发出%(kind)s。") % done)
     return redirect("supervision:alert", pk=alert.pk)
 
 
@@ -142,11 +146,13 @@ def anomaly_detail(request: HttpRequest, pk: int) -> HttpResponse:
         if closed is not None:
             messages.success(request, _("已办理。"))
             return redirect("supervision:anomaly", pk=anomaly.pk)
+    case = (anomaly.content_type_id, anomaly.object_id)
     return render(
         request,
         "supervision/anomaly.html",
         {
             "anomaly": anomaly,
+            "case_page": cases.case_pages([case]).get(case, ""),
             "form": form,
             "may_act": can(request.user, "supervision.act", anomaly),
         },

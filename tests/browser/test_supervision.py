@@ -47,7 +47,7 @@ def test_red_card_supervision_and_bulletin(page: Page, live_server, demo, shot):
     page.get_by_label("内容").fill("请于2个工作日内办结并书面报告")
     page.get_by_label("答复期限（工作日，督办和纠错必填）").fill("2")
     page.get_by_role("button", name="发出").click()
-    expect(page.get_by_text("已办理。")).to_be_visible()
+    expect(page.get_by_text("已发出督办，限 2 个工作日内答复。")).to_be_visible()
     expect(page.locator("ul.timeline")).to_contain_text("请于2个工作日内办结并书面报告")
     shot(page, "supervision-alert")
 
@@ -57,6 +57,13 @@ def test_red_card_supervision_and_bulletin(page: Page, live_server, demo, shot):
     page.get_by_label("答复内容").fill("已办结，原因系现场核查排期延误")
     page.get_by_role("button", name="答复").click()
     expect(page.get_by_text("已答复。")).to_be_visible()
+    # The supervisor who sent it hears of the answer, and sees it answered.
+    page.get_by_role("button", name="退出").click()
+    sign_in(page, live_server.url, "city_supervisor", demo.password)
+    page.goto(live_server.url + "/supervision/")
+    expect(row.locator("td.urging")).to_have_text("督办 · 已答复")
+    page.goto(live_server.url + "/workbench/")
+    expect(page.get_by_text("【督办已答复】食品经营许可（逾期）")).to_be_visible()
     # The department's completion, dated in the case's own month.
     stop_clock(clock, outcome="准予许可", actor=demo.users["market"], at=last_month(10))
 
@@ -105,6 +112,9 @@ def test_dashboards_draw_every_chart(page: Page, live_server, demo, shot):
     page.get_by_role("link", name="监察统计").click()
     cards = page.locator("section.chart-card")
     expect(cards).to_have_count(6)
+    # The selector names the period shown (the last 12 weeks), not its first option.
+    expect(page.get_by_label("统计期间")).to_have_value("12w")
+    expect(page.locator("p.window")).to_contain_text("近 12 周")
     # ECharts drew each one (an SVG inside every chart box) from the page's own script.
     expect(page.locator(".chart svg")).to_have_count(6)
     expect(page.locator("table[data-chart='alerts']")).to_contain_text("红牌")
@@ -129,6 +139,21 @@ def test_dashboards_draw_every_chart(page: Page, live_server, demo, shot):
     expect(page.get_by_text("起始日期不能晚于截止日期。")).to_be_visible()
     expect(page.locator("section.chart-card")).to_have_count(0)
     shot(page, "supervision-charts-period")
+
+
+def test_dashboards_fit_a_phone(page: Page, live_server, demo, shot):
+    """At 390px the page is no wider than the screen: one chart per row, drawn to its width;
+    a table wider than the card scrolls inside it."""
+    sign_in(page, live_server.url, "city_supervisor", demo.password)
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(live_server.url + "/supervision/charts/")
+    expect(page.locator(".chart svg")).to_have_count(6)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    for card in page.locator("section.chart-card").all():
+        box, drawn = card.bounding_box(), card.locator(".chart svg").bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= 390
+        assert drawn["x"] + drawn["width"] <= box["x"] + box["width"]
+    shot(page, "supervision-charts-phone")
 
 
 def test_anomaly_is_shown_and_closed(page: Page, live_server, demo, shot):
@@ -158,6 +183,8 @@ def test_anomaly_is_shown_and_closed(page: Page, live_server, demo, shot):
     shot(page, "supervision-anomalies")
     row.get_by_role("link", name="食品经营许可（两次延期）").click()
     expect(page.get_by_text("同一时限延长的次数超过规定")).to_be_visible()
+    # Its case is a department's own clock here, no kind of case with a staff page: no link.
+    expect(page.get_by_role("link", name="打开办理页面")).to_have_count(0)
     page.get_by_label("处理结论").fill("第二次延期未经批准，责令纠正")
     page.get_by_role("button", name="办结").click()
     expect(page.get_by_text("已办理。")).to_be_visible()

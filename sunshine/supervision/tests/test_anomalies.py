@@ -379,3 +379,20 @@ def test_too_fast_approval_step_but_not_intake(demo):
     tasks = {t.step_key: t for t in instance.tasks.all()}
     result = found("too_fast")
     assert tasks["first"] in result and tasks["accept"] not in result
+
+
+def test_an_anomaly_links_its_case(demo, client):
+    """The supervisor closes an anomaly knowing the case: its page links the case's staff page,
+    as an alert's does (cases.case_pages), here a 12345 ticket bounced between units."""
+    d = demo.departments
+    bounced = appeal(demo, "T5")
+    for i, kind in enumerate(["return", "reassign", "return"]):
+        AppealEvent.objects.create(
+            appeal=bounced, kind=kind, department=d["SLS-SCJG"], at=at(f"2026-03-0{3 + i}")
+        )
+    actions.run_anomaly_rules(at("2026-04-01"), MARCH)
+    anomaly = Anomaly.objects.get(rule="ping_pong", object_id=str(bounced.pk))
+    client.force_login(demo.users["city_supervisor"])
+    page = client.get(reverse("supervision:anomaly", args=[anomaly.pk])).content.decode()
+    ticket = reverse("appeals:ticket", args=[bounced.pk])
+    assert f'<a href="{ticket}">打开办理页面</a>' in page

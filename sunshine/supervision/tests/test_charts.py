@@ -129,6 +129,17 @@ def test_page_and_excel(records, demo, client):
     assert client.get(reverse("supervision:charts")).status_code in (403, 404)
 
 
+def test_the_selector_shows_the_period_displayed(demo, client):
+    """With no period asked for (or a query naming none) the page covers the last 12 weeks,
+    and its selector says 近 12 周, not its first option."""
+    client.force_login(demo.users["city_supervisor"])
+    url = reverse("supervision:charts")
+    for query in ({}, {"day": "2026-03-15"}):
+        page = client.get(url, query).content.decode()
+        assert "统计期间：近 12 周（" in page
+        assert re.findall(r'<option value="(\w+)" selected>', page) == ["12w"]
+
+
 def test_the_period_is_chosen_and_shown_in_every_chart_and_export(records, demo, client):
     client.force_login(demo.users["city_supervisor"])
     url = reverse("supervision:charts")

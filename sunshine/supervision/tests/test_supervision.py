@@ -223,6 +223,48 @@ def test_pages_are_scoped(client, clocks, demo):
 
 
 @pytest.mark.django_db
+def test_the_issuer_hears_the_answer(client, clocks, demo):
+    """The supervisor who sent a 督办 is told what was done, is notified (linked to the case,
+    in the answer's transaction) when the unit answers, and sees it answered on the alert and
+    on the list of signals."""
+    u = demo.users
+    actions.sweep(at("2026-03-07"))
+    red = Alert.objects.get(clock=clocks["market"], level=Level.RED)
+    client.force_login(u["city_supervisor"])
+    response = client.post(
+        reverse("supervision:urge", args=[red.pk]),
+        {"kind": "supervise", "message": "请尽快办结", "limit_days": "3"},
+        follow=True,
+    )
+    assert "已发出督办，限 3 个工作日内答复。" in response.content.decode()
+    urging = Urging.objects.get()
+    dashboard = reverse("supervision:dashboard")
+    assert '<span data-state="open">督办 · 待答复</span>' in client.get(dashboard).content.decode()
+
+    client.force_login(u["market"])
+    client.post(reverse("supervision:answer", args=[urging.pk]), {"response": "已于今日办结"})
+    answered = Notification.objects.filter(urging=urging, subject__contains="已答复")
+    (told,) = answered
+    assert told.recipient == u["city_supervisor"]
+    assert told.subject == "【督办已答复】事项market" and told.body == "已于今日办结"
+    assert told.alert == red  # the workbench links it to the case, as the sweep's notices
+
+    client.force_login(u["city_supervisor"])
+    assert '<span data-state="answered">督办 · 已答复</span>' in (
+        client.get(dashboard).content.decode()
+    )
+    page = client.get(reverse("supervision:alert", args=[red.pk])).content.decode()
+    assert '<strong>督办</strong> <span class="state">已答复</span>' in page
+    # A 催办 has no deadline to state.
+    response = client.post(
+        reverse("supervision:urge", args=[red.pk]),
+        {"kind": "remind", "message": "请加快"},
+        follow=True,
+    )
+    assert "已发出催办。" in response.content.decode()
+
+
+@pytest.mark.django_db
 def test_a_refused_form_is_shown_again_as_typed(client, clocks, demo):
     """A form the page refuses comes back with the error beside it and what was typed still in
     it, not a redirect that loses the text: the 催办 on an alert, closing it, and the answer
