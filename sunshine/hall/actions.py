@@ -246,6 +246,24 @@ def save_draft(
     return application
 
 
+def discard_draft(actor: Any, application: Application) -> None:
+    """The applicant gives up a draft (撤销). It is kept, as 已撤回, with its files: nothing is
+    deleted; a draft under a superseded version may be discarded too, since it can no longer
+    be submitted."""
+    with transaction.atomic():
+        app = _lock(application)
+        require(actor, "hall.discard_draft", app)
+        app.state = Application.State.WITHDRAWN
+        app.save(update_fields=["state"])
+        record(
+            actor,
+            "hall.discard_draft",
+            app,
+            before={"state": Application.State.DRAFT},
+            after={"state": app.state},
+        )
+
+
 def submit(actor: Any, application: Application, *, at: datetime | None = None) -> Application:
     """Send the application: the 5-working-day intake clock starts on the day of receipt."""
     at = at or timezone.now()

@@ -1,27 +1,60 @@
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from sunshine.core.uploads import UploadField
 from sunshine.workflow import spec as S
 from sunshine.workflow.actions import VERB_LABELS
 
-from .actions import HAND_OFF
-from .models import FollowUp, Satisfaction, ServiceItem, SpecialKind, SubmittedMaterial
+from .actions import FORM_FIELDS, HAND_OFF
+from .models import (
+    Application,
+    FollowUp,
+    Satisfaction,
+    ServiceItem,
+    SpecialKind,
+    SubmittedMaterial,
+)
 
 Review = SubmittedMaterial.Review
 
 
-def material_fields(form: forms.Form, item: ServiceItem, *, required: bool) -> None:
+def material_fields(
+    form: forms.Form,
+    item: ServiceItem,
+    *,
+    required: bool,
+    attached: Mapping[int, SubmittedMaterial] | None = None,
+) -> None:
+    """An upload field per material; one already `attached` (by material) is named with its
+    file, which a new upload replaces, and is no longer required."""
+    attached = attached or {}
     for material in item.materials.all():
+        guide = _("原件 %(o)s 份，复印件 %(c)s 份。依据：%(b)s") % {
+            "o": material.originals,
+            "c": material.copies,
+            "b": material.basis,
+        }
+        file = attached.get(material.pk)
         form.fields[f"material_{material.pk}"] = UploadField(
             label=material.name,
-            required=required and material.required,
-            help_text=_("原件 %(o)s 份，复印件 %(c)s 份。依据：%(b)s")
-            % {"o": material.originals, "c": material.copies, "b": material.basis},
+            required=required and material.required and file is None,
+            # Help text is rendered as HTML: the file's name goes through format_html.
+            help_text=format_html(
+                '<span class="attached">{}<a href="{}">{}</a>{}</span> {}',
+                _("已上传："),
+                reverse("hall:file", args=[file.pk]),
+                file.name,
+                _("（如需更换，请重新选择文件）"),
+                guide,
+            )
+            if file
+            else guide,
         )
 
 
@@ -51,11 +84,50 @@ class ApplicationForm(forms.Form):
     address = forms.CharField(label=_("经营（项目）地址"), max_length=255, required=False)
     description = forms.CharField(label=_("情况说明"), widget=forms.Textarea, required=False)
 
-    def __init__(self, *args, item: ServiceItem, submitting: bool = False, **kwargs) -> None:
-        """Submitting asks for the required materials on the form itself, so that a missing one
-        is shown beside its field instead of leaving a stray draft behind."""
+    def __init__(
+        self,
+        *args,
+        item: ServiceItem,
+        attached: Mapping[int, SubmittedMaterial] | None = None,
+        checking: bool = False,
+        **kwargs,
+    ) -> None:
+        """A new application, or a draft with its files `attached` (by material). The required
+        materials are asked for only when `checking` a draft before it is submitted: a form
+        sent without them is saved as a draft, so that the files given are not lost."""
         super().__init__(*args, **kwargs)
-        material_fields(self, item, required=submitting)
+        material_fields(self, item, required=checking, attached=attached)
+
+    @classmethod
+    def for_draft(
+        cls, app: Application, data: Any = None, files: Any = None, *, check: bool = False
+    ) -> "ApplicationForm":
+        """The form of a draft: its values, its files listed. `check` binds it to the draft as it
+        stands, so that what it still lacks for submission (a required material above all) is
+        shown beside its field."""
+        values = {name: getattr(app, name) for name in FORM_FIELDS}
+        if check:
+            data, files = values, {}
+        return cls(
+            data, files, item=app.item, attached=attached(app), checking=check, initial=values
+        )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if self.errors:
+            # The page comes back, and no browser fills a file input again: say which files
+            # were not kept rather than drop them silently.
+            for name, upload in list(data.items()):
+                if name.startswith("material_") and upload:
+                    self.add_error(
+                        name, _("所选文件“%(f)s”未保存，请重新选择。") % {"f": upload.name}
+                    )
+        return data
+
+
+def attached(app: Application) -> dict[int, SubmittedMaterial]:
+    """The application's current file of each material, by material."""
+    return {f.material_id: f for f in app.files.filter(current=True)}
 
 
 class CorrectionForm(CaseForm):

@@ -59,7 +59,9 @@ def issue(
 def receipt(app: Application, *, actor: Any, at: datetime) -> Notice:
     """The receipt promises the intake limit: for a 行政许可 the five working days of 第三十二条,
     after which it is accepted by law; for another item the limit of its intake step."""
-    names = [f.name for f in app.files.filter(current=True)]
+    # By material, as the guide lists them, each with the file given for it: a file's own name
+    # ("scan.pdf") does not say what was received.
+    files = app.files.filter(current=True).select_related("material")
     if app.item.is_licensing:
         promise = _(
             "本机关将在五个工作日内作出是否受理的决定，逾期未告知补正的，自收到申请材料之日起即为"
@@ -73,7 +75,11 @@ def receipt(app: Application, *, actor: Any, at: datetime) -> Notice:
         [
             _("本机关于%(day)s收到您申请“%(item)s”（办件编号 %(number)s）提交的下列材料：")
             % {"day": day(at), "item": app.item.name, "number": app.number},
-            *[f"{i}. {name}" for i, name in enumerate(names, start=1)],
+            *[
+                _("%(i)s. %(material)s（%(file)s）")
+                % {"i": i, "material": f.material.name, "file": f.name}
+                for i, f in enumerate(files, start=1)
+            ],
             promise,
         ],
         actor=actor,

@@ -61,7 +61,8 @@ def facets() -> dict[str, Any]:
 
 def cases_for(user: Any, q: str = "") -> QuerySet[Application]:
     """Applications of the officer's departments (the supervision office sees all)."""
-    qs = Application.objects.exclude(state=Application.State.DRAFT).select_related("item")
+    # Never received (drafts, and drafts their applicant discarded): not a case of anyone's.
+    qs = Application.objects.exclude(received_at=None).select_related("item")
     if not is_supervisor(user):
         departments = departments_for(user)
         qs = qs.filter(

@@ -49,6 +49,12 @@ def _edit(user: Any, app: Application) -> bool:
     return app.applicant_id == user.pk and draft and app.item.is_current
 
 
+@rule("hall.discard_draft")
+def _discard(user: Any, app: Application) -> bool:
+    """Unlike editing, also a draft under a superseded version: it can only be given up."""
+    return app.applicant_id == user.pk and app.state == Application.State.DRAFT
+
+
 @rule("hall.correct")
 def _correct(user: Any, app: Application) -> bool:
     waiting = (Application.State.CORRECTION, Application.State.RETURNED)

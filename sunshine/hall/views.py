@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -113,26 +114,69 @@ def apply(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("hall:item", pk=current.pk) if current else redirect("hall:index")
     require(request.user, "hall.apply", obj)
     initial = {"applicant_name": request.user.display_name, "contact_phone": request.user.mobile}
-    form = ApplicationForm(
-        request.POST or None,
-        request.FILES or None,
-        item=obj,
-        initial=initial,
-        submitting="submit" in request.POST,
-    )
-    if request.method == "POST" and form.is_valid():
-        data = {k: v for k, v in form.cleaned_data.items() if not k.startswith("material_")}
-        try:
-            app = actions.save_draft(request.user, obj, data=data, files=uploaded(form))
-            if "submit" in request.POST:
-                app = actions.submit(request.user, app)  # numbered as it is submitted
-                messages.success(request, _("申请已提交，办件编号 %(n)s。") % {"n": app.number})
-            else:
-                messages.success(request, _("草稿已保存。"))
-            return redirect("hall:application", pk=app.pk)
-        except ActionError as error:
-            form.add_error(None, error.message)
+    form = ApplicationForm(request.POST or None, request.FILES or None, item=obj, initial=initial)
+    if request.method == "POST" and (saved := _save(request, form, obj)):
+        return saved
     return render(request, "hall/apply.html", {"item": obj, "form": form})
+
+
+@login_required
+def edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """A draft continued: its values and files, the missing materials to upload; saved on the
+    same application, or submitted from here."""
+    app = _application(request, pk)
+    if not can(request.user, "hall.edit_application", app):
+        # Submitted since (another tab, the back button) or under a superseded guide: the case
+        # page says which.
+        return redirect("hall:application", pk=app.pk)
+    check = request.method == "GET" and "check" in request.GET
+    form = ApplicationForm.for_draft(app, request.POST or None, request.FILES or None, check=check)
+    if request.method == "POST" and (saved := _save(request, form, app.item, app)):
+        return saved
+    return render(request, "hall/apply.html", {"item": app.item, "form": form, "app": app})
+
+
+def _save(
+    request: HttpRequest,
+    form: ApplicationForm,
+    item: ServiceItem,
+    application: Application | None = None,
+) -> HttpResponse | None:
+    """The form saved as a draft (the one given, or a new one), then submitted if that was the
+    button pressed; None if the form or the action refused, the error then on the form."""
+    if not form.is_valid():
+        return None
+    data = {k: v for k, v in form.cleaned_data.items() if not k.startswith("material_")}
+    try:
+        app = actions.save_draft(
+            request.user, item, data=data, files=uploaded(form), application=application
+        )
+    except ActionError as error:
+        form.add_error(None, error.message)
+        return None
+    if "submit" in request.POST:
+        return _submit(request, app)
+    messages.success(request, _("草稿已保存。"))
+    return redirect("hall:application", pk=app.pk)
+
+
+def _submit(request: HttpRequest, app: Application) -> HttpResponse:
+    """Submit a saved draft. Refused while something is missing, it stays a draft with all that
+    was given, and the applicant is sent to its form with the refusal beside the fields."""
+    try:
+        app = actions.submit(request.user, app)  # numbered as it is submitted
+    except ActionError as error:
+        if not can(request.user, "hall.edit_application", app):  # e.g. submitted already
+            messages.error(request, error.message)
+            return redirect("hall:application", pk=app.pk)
+        messages.error(
+            request,
+            _("申请尚未提交：%(e)s已填写的内容和已上传的材料均已保存在草稿中。")
+            % {"e": error.message},
+        )
+        return redirect(f"{reverse('hall:edit', args=[app.pk])}?check=1")
+    messages.success(request, _("申请已提交，办件编号 %(n)s。") % {"n": app.number})
+    return redirect("hall:application", pk=app.pk)
 
 
 @login_required
@@ -230,6 +274,7 @@ def _case_page(
         "specials": specials,
         "is_applicant": app.applicant_id == user.pk,
         "can_submit": can(user, "hall.edit_application", app),
+        "can_discard": can(user, "hall.discard_draft", app),
         "rating": app.ratings.select_related("follow_up").first(),
         **{f"{name}_form": form for name, form in case_forms.items()},
     }
@@ -244,14 +289,15 @@ def application(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def submit(request: HttpRequest, pk: int) -> HttpResponse:
-    app = _application(request, pk)
-    try:
-        actions.submit(request.user, app)
-    except ActionError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, _("申请已提交。"))
-    return redirect("hall:application", pk=pk)
+    return _submit(request, _application(request, pk))
+
+
+@login_required
+@require_POST
+def discard(request: HttpRequest, pk: int) -> HttpResponse:
+    actions.discard_draft(request.user, _application(request, pk))
+    messages.success(request, _("草稿已撤销。"))
+    return redirect("hall:mine")
 
 
 @login_required

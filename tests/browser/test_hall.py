@@ -66,10 +66,14 @@ def test_licence_from_application_to_follow_up(page: Page, live_server, demo, sh
     page.get_by_label("申请书").set_input_files(files=[pdf("申请书.pdf")])
     page.get_by_label("营业执照").set_input_files(files=[pdf("营业执照.pdf")])
     page.get_by_role("button", name="提交申请").click()
-    # A missing required material is named beside its field; no stray draft is left behind.
+    # A missing required material: what was given is kept in a draft, whose form names the
+    # files attached and asks, beside its field, for the one missing.
+    expect(page.get_by_text("已上传的材料均已保存在草稿中")).to_be_visible()
+    expect(page.locator(".errorlist")).to_have_count(1)
     expect(page.locator(".errorlist")).to_contain_text("这个字段是必填项")
-    page.get_by_label("申请书").set_input_files(files=[pdf("申请书.pdf")])
-    page.get_by_label("营业执照").set_input_files(files=[pdf("营业执照.pdf")])
+    expect(page.locator(".attached")).to_have_count(2)
+    expect(page.get_by_role("link", name="营业执照.pdf")).to_be_visible()
+    expect(page.get_by_label("经营（项目）地址")).to_have_value("示例市滨江路 88 号")
     page.get_by_label("动物防疫条件合格证").set_input_files(files=[pdf("防疫合格证.pdf")])
     shot(page, "hall-apply")
     page.get_by_role("button", name="提交申请").click()
