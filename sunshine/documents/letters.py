@@ -35,6 +35,18 @@ class Block:
     text: str
     heading: bool = False
 
+    @property
+    def paragraphs(self) -> list[str]:
+        """A line break typed in the text starts a new paragraph, indented like the others: kept
+        inside one justified paragraph it would stretch its line into a wide gap."""
+        return [line.strip() for line in self.text.splitlines() if line.strip()]
+
+
+FOOTER_SEPARATOR = "\u3000"  # the ideographic space between the items of a footer
+# A footer line (14 pt, 156 mm) holds 31 Chinese characters: items up to this length are kept
+# whole, with room to spare for the wider Latin letters some of them hold.
+FOOTER_ITEM_KEPT = 24
+
 
 @dataclass
 class Letter:
@@ -47,6 +59,17 @@ class Letter:
     recipient: str = ""
     attachments: list[str] = field(default_factory=list)
     footer: str = ""
+
+    @property
+    def footer_items(self) -> list[tuple[str, bool]]:
+        """The footer's items ("联系电话：138****0001"), each with whether it is kept on one line,
+        so that a number never wraps away from its label. An item too long for a line (a long
+        organisation's name) is left to wrap: kept whole it would run off the page."""
+        return [
+            (item, len(item) <= FOOTER_ITEM_KEPT)
+            for item in self.footer.split(FOOTER_SEPARATOR)
+            if item.strip()
+        ]
 
     @property
     def date_text(self) -> str:
@@ -115,21 +138,24 @@ def render_docx(letter: Letter) -> bytes:
     body = []
     for block in letter.blocks:
         font = HEADING_FONT if block.heading else BODY_FONT
-        body.append(_paragraph(document, indent=True))
-        _run(body[-1], block.text, font=font, size=16)
-        # A heading never ends a page: it keeps with its text, as in the PDF.
-        body[-1].paragraph_format.keep_with_next = block.heading or None
+        for text in [block.text] if block.heading else block.paragraphs:
+            body.append(_paragraph(document, indent=True))
+            _run(body[-1], text, font=font, size=16)
+            # A heading never ends a page: it keeps with its text, as in the PDF.
+            body[-1].paragraph_format.keep_with_next = block.heading or None
+    last_text = len(body) - 1
     for i, name in enumerate(letter.attachments, 1):
         prefix = "附件：" if i == 1 else "　　　"
         body.append(_paragraph(document, indent=True, before=14 if i == 1 else 0))
         _run(body[-1], f"{prefix}{i}. {name}", font=BODY_FONT, size=16)
     signature = _paragraph(document, align=right, before=36)
     _run(signature, letter.signer, font=BODY_FONT, size=16)
-    _run(_paragraph(document, align=right), letter.date_text, font=BODY_FONT, size=16)
+    dated = _paragraph(document, align=right)
+    _run(dated, letter.date_text, font=BODY_FONT, size=16)
     # The signature and date never stand alone on a page: they keep with the last paragraph
     # (and the attachments between), as GB/T 9704 asks.
-    first_kept = len(letter.blocks) - 1 if letter.blocks else len(body)
-    for paragraph in [*body[first_kept:], signature]:
+    first_kept = last_text if last_text >= 0 else len(body)
+    for paragraph in [*body[first_kept:], signature, *([dated] if letter.footer else [])]:
         paragraph.paragraph_format.keep_with_next = True
     if letter.footer:
         _run(_paragraph(document, before=28), letter.footer, font=KAI_FONT, size=14)

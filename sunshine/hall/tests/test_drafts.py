@@ -149,11 +149,6 @@ def receipt_of_seven(demo) -> Notice:
     return app.notices.get(kind=Notice.Kind.RECEIPT)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="needs /tmp/hall-letter-css.patch in sunshine/documents (owned elsewhere); "
-    "remove this marker when it is applied",
-)
 def test_the_receipts_footer_keeps_with_its_text(demo):
     from pypdf import PdfReader
 
