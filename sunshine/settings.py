@@ -290,6 +290,9 @@ if os.environ.get("EMAIL_HOST"):
         "username": os.environ.get("EMAIL_HOST_USER", ""),
         "password": os.environ.get("EMAIL_HOST_PASSWORD", ""),
         "use_tls": env_bool("EMAIL_USE_TLS", False),
+        # A relay that hangs must not hold the sender's transaction (on SQLite the write lock)
+        # for ever: the send fails, is recorded, and is tried again.
+        "timeout": int(os.environ.get("EMAIL_TIMEOUT", "30")),
     }
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "sunshine@localhost")
 # The domain of notification Message-IDs, by which a repeated delivery is recognised.

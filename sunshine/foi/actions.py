@@ -7,6 +7,7 @@ events and the audit record in one transaction.
 
 from dataclasses import dataclass
 from datetime import date, datetime, time
+from functools import partial
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
@@ -14,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.validators import validate_email
 from django.db import models, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -30,9 +32,9 @@ from sunshine.publishing.actions import create_draft_from_request
 from sunshine.publishing.models import Publication
 from sunshine.workdays.calendar import workdays_between
 
-from . import letters
+from . import letters, mail
 from .fees import FeeMethod, per_page_fee, per_request_fee
-from .models import Attachment, Consultation, Remedy, Request, Step
+from .models import Attachment, Consultation, Remedy, ReplyEmail, Request, Step
 from .outcomes import BY_CODE, DECIDABLE
 
 REPLY_DAYS = 20  # 第三十三条第二款
@@ -41,6 +43,7 @@ CORRECTION_NOTICE_DAYS = 7  # 第三十条
 CONSULTATION_DAYS = 15  # 第三十二条、第三十四条
 PAYMENT_DAYS = 20  # 国办函〔2020〕109号
 REPLY_BASIS = "《政府信息公开条例》第三十三条"
+REPLY_EMAIL_ATTEMPTS = 5  # then staff deliver the reply another way
 
 REPLY, CORRECTION, CONSULTATION, PAYMENT = (
     "foi.reply",
@@ -751,8 +754,13 @@ def _close(actor: Any, request: Request, outcome: str, at: datetime, note: str) 
     _save(actor, "foi.close", request, before)
 
 
-def send_reply(actor: Any, request: Request, *, at: datetime | None = None) -> Request:
-    """Sign and send the reply letter (.docx and PDF), stop the clock with the outcome."""
+def send_reply(
+    actor: Any, request: Request, *, at: datetime | None = None, site_url: str = ""
+) -> Request:
+    """Sign and send the reply letter (.docx and PDF), stop the clock with the outcome. Asked
+    for by e-mail, the letter is also e-mailed: queued here, sent by a task once this commits
+    (a rolled-back reply sends nothing). `site_url` (the site's root as the officer reached it)
+    lets the e-mail link the applicant's page."""
     require(actor, "foi.handle", request)
     at = _now(at)
     with transaction.atomic():
@@ -761,16 +769,89 @@ def send_reply(actor: Any, request: Request, *, at: datetime | None = None) -> R
         rendered = letters.reply_letter(request, timezone.localtime(at).date())
         request.letter_docx.save(f"{request.number}.docx", ContentFile(rendered.docx), save=False)
         request.letter_pdf.save(f"{request.number}.pdf", ContentFile(rendered.pdf), save=False)
-        _close(
-            actor,
+        label = BY_CODE[request.draft_outcome].label
+        by_email = request.form == Request.Form.EMAIL
+        note = (
+            _("已作出答复：{label}。答复书可下载，并通过电子邮件发送。")
+            if by_email
+            else _("已作出答复：{label}。答复书可下载。")
+        )
+        _close(actor, request, request.draft_outcome, at, note.format(label=label))
+        if by_email:
+            _queue_reply_email(actor, request, at, site_url)
+    return request
+
+
+def _queue_reply_email(actor: Any, request: Request, at: datetime, site_url: str) -> None:
+    from .tasks import send_reply_email
+
+    page = reverse("foi:detail", args=[request.pk])
+    email = ReplyEmail.objects.create(
+        request=request,
+        to=request.email,
+        page_url=f"{site_url.rstrip('/')}{page}" if site_url else "",
+        queued_at=at,
+    )
+    record(actor, "foi.reply_email_queued", request, after={"to": email.to})
+    transaction.on_commit(partial(send_reply_email.enqueue, email.pk))
+
+
+def deliver_reply_email(pk: int, *, at: datetime | None = None) -> bool:
+    """Send a queued reply e-mail unless it went out already or has failed too often; record
+    the outcome on the request's history and in the audit log. Returns whether it was sent.
+
+    The row stays locked while the message is handed over, so a second worker (or the retry
+    tick) waits and then finds it sent. A failure is recorded, not raised: the retry tick
+    (`tasks.retry_reply_emails`) tries again, up to REPLY_EMAIL_ATTEMPTS times."""
+    at = _now(at)
+    with transaction.atomic():
+        email = ReplyEmail.objects.select_for_update().filter(pk=pk).first()
+        if email is None or email.sent_at or email.attempts >= REPLY_EMAIL_ATTEMPTS:
+            return False
+        request = email.request
+        email.attempts += 1
+        try:
+            message, email.files_attached = mail.reply_message(email)
+            message.send()
+        except Exception as error:  # noqa: BLE001 -- any failure of storage or relay is recorded
+            email.error = f"{type(error).__name__}: {error}"[:255]
+            email.save()
+            _step(
+                request,
+                at,
+                _("电子邮件发送失败"),
+                _("答复书发送至{to}失败（第{n}次）：{error}").format(
+                    to=email.to, n=email.attempts, error=email.error
+                ),
+                public=False,
+            )
+            record(
+                None,
+                "foi.reply_email_failed",
+                request,
+                after={"to": email.to, "attempts": email.attempts, "error": email.error},
+            )
+            return False
+        email.sent_at, email.error = at, ""
+        email.save()
+        _step(
             request,
-            request.draft_outcome,
             at,
-            _("已作出答复：{label}。答复书可下载。").format(
-                label=BY_CODE[request.draft_outcome].label
+            _("电子邮件送达"),
+            _("答复书已通过电子邮件发送至申请人填写的电子邮箱。")
+            if email.files_attached or not request.attachments.exists()
+            else _(
+                "答复书已通过电子邮件发送至申请人填写的电子邮箱；"
+                "公开的政府信息文件较大，请在本页下载。"
             ),
         )
-    return request
+        record(
+            None,
+            "foi.reply_emailed",
+            request,
+            after={"to": email.to, "attempts": email.attempts, "files": email.files_attached},
+        )
+    return True
 
 
 # --- seams and remedies --------------------------------------------------------------------

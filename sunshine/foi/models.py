@@ -233,3 +233,32 @@ class Remedy(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.filed_on}"
+
+
+class ReplyEmail(models.Model):
+    """The reply letter e-mailed to an applicant who asked for the information by e-mail
+    (第二十九条、第四十条). Queued with the reply, in its transaction; sent by a task. The row, not
+    the task queue, says whether it went out, so staff see it and a lost task is queued again."""
+
+    request = models.OneToOneField(Request, on_delete=models.PROTECT, related_name="reply_email")
+    to = models.EmailField(_("收件邮箱"))
+    # The applicant's page, absolute, as the officer's browser reached the site: files too large
+    # to attach are linked there.
+    page_url = models.URLField(_("申请人查看页面"), max_length=500, blank=True)
+    queued_at = models.DateTimeField(_("排队时间"))
+    sent_at = models.DateTimeField(_("发送时间"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("发送次数"), default=0)
+    error = models.CharField(_("最近一次失败原因"), max_length=255, blank=True)
+    files_attached = models.BooleanField(_("公开的信息已作附件"), default=False)
+
+    class Meta:
+        verbose_name = _("答复书电子邮件")
+        verbose_name_plural = _("答复书电子邮件")
+        indexes = [
+            models.Index(
+                fields=["attempts"], condition=Q(sent_at__isnull=True), name="foi_mail_pending"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.request.number} → {self.to}"

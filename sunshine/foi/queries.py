@@ -5,7 +5,7 @@ from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.paginator import Page, Paginator
-from django.db.models import CharField, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Case, CharField, F, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Cast
 from django.http import Http404
 
@@ -36,6 +36,20 @@ def with_due(qs: QuerySet[Request], now: datetime | None = None) -> QuerySet[Req
     )
 
 
+AWAITING, OPEN, CLOSED = range(3)
+
+
+def _rank() -> Case:
+    """Soonest due first means: requests awaiting 确认收到 before all (they need an action
+    today, and their clock starts only then, 第三十一条), then open ones by due day (paused ones,
+    without a day, after them), then closed ones, latest closed first."""
+    return Case(
+        When(state=Request.State.SUBMITTED, then=Value(AWAITING)),
+        When(state=Request.State.CLOSED, then=Value(CLOSED)),
+        default=Value(OPEN),
+    )
+
+
 def staff_list(
     user: Any,
     *,
@@ -61,7 +75,12 @@ def staff_list(
     if due in Status.LABELS:
         rows = rows.filter(due_status=due)
     if by_due:
-        rows = rows.order_by(F("reply_due_at").asc(nulls_last=True), "pk")
+        rows = rows.annotate(rank=_rank()).order_by(
+            "rank",
+            Case(When(rank=OPEN, then=F("reply_due_at"))).asc(nulls_last=True),
+            F("closed_on").desc(nulls_last=True),
+            "pk",
+        )
     result = Paginator(rows, per_page).get_page(page)
     result.object_list = list(result.object_list)
     for row in result.object_list:
@@ -100,4 +119,7 @@ def reply_clock(request: Request) -> tuple[Clock | None, list[str]]:
     if clock is None:
         return None, []
     clock = with_status(Clock.objects.filter(pk=clock.pk)).get()
+    # The staff list's status (`with_due`: the same `with_status`), not the clock's bare state:
+    # an overdue clock still "runs", and the page must say 超期 as the list does.
+    clock.status_label = Status.LABELS[clock.status]
     return clock, explain_clock(clock)

@@ -16,7 +16,7 @@ from sunshine.errors import ActionError
 from sunshine.org.permissions import can, require
 
 from . import actions, forms, queries
-from .models import Consultation, Remedy, Request
+from .models import Consultation, Remedy, ReplyEmail, Request
 from .queries import TRACKED, reply_clock, request_for
 
 
@@ -291,7 +291,7 @@ STEPS: dict[str, tuple[type, Callable[[Any, Request, dict], Any], str, str]] = {
     ),
     "send": (
         forms.EmptyForm,
-        lambda u, r, d: actions.send_reply(u, r),
+        lambda u, r, d: actions.send_reply(u, r, site_url=d["site_url"]),
         "foi.handle",
         _("签发并送达答复书"),
     ),
@@ -368,6 +368,8 @@ def manage(request: HttpRequest, pk: int, bound: dict | None = None) -> HttpResp
             "consultations": foi.consultations.all(),
             "remedies": foi.remedies.order_by("filed_on", "pk"),
             "positions": Consultation.Position,
+            "reply_email": ReplyEmail.objects.filter(request=foi).first(),
+            "email_attempts": actions.REPLY_EMAIL_ATTEMPTS,
         },
     )
 
@@ -381,8 +383,13 @@ def act(request: HttpRequest, pk: int, step: str) -> HttpResponse:
     _form_class, call, _rule, label = STEPS[step]
     form = _form(step, foi, request.POST, request.FILES)
     if form.is_valid():
+        data = form.cleaned_data
+        if step == "send":
+            # The e-mailed reply links the applicant's page on the host the officer reached
+            # (checked against ALLOWED_HOSTS); the task that sends it has no request.
+            data = {**data, "site_url": request.build_absolute_uri("/")}
         try:
-            result = call(request.user, foi, form.cleaned_data)
+            result = call(request.user, foi, data)
         except ActionError as error:
             _form_error(form, error)
             messages.error(request, error.message)

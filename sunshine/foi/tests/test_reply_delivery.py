@@ -1,0 +1,128 @@
+"""The reply reaches the applicant in the form asked for: by e-mail, sent by a task once the
+reply's transaction commits, recorded on the history and in the audit log (sent or failed); by
+post, in person or fax, with what the officer must do next on the staff page."""
+
+from smtplib import SMTPException
+
+import pytest
+from django.core import mail
+from django.core.mail import EmailMessage
+
+from sunshine.audit.models import AuditEvent
+from sunshine.foi import actions
+from sunshine.foi import mail as foi_mail
+from sunshine.foi.models import ReplyEmail, Request
+from sunshine.foi.tasks import retry_reply_emails
+
+from .test_staff_page import BY_POST, PDF, _in_review, _page
+
+
+def _approved(demo, **overrides) -> Request:
+    request = _in_review(demo, **overrides)
+    return actions.review_decision(demo.users["legal"], request, approve=True, opinion="")
+
+
+def _verbs(request: Request) -> list[str]:
+    return list(
+        AuditEvent.objects.filter(object_id=str(request.pk), verb__startswith="foi.reply_email")
+        .order_by("seq")
+        .values_list("verb", flat=True)
+    )
+
+
+def test_the_reply_is_emailed_with_the_letter_and_the_files(
+    demo, client, django_capture_on_commit_callbacks
+):
+    request = _approved(demo)
+    client.force_login(demo.users["handler"])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"/foi/staff/{request.pk}/send/")
+    assert response.status_code == 302
+    [message] = mail.outbox
+    assert message.to == ["zhangsan@example.com"] and request.number in message.subject
+    assert message.extra_headers["Message-ID"].startswith("<sunshine-foi-reply-")
+    assert [(name, kind) for name, _content, kind in message.attachments] == [
+        (f"{request.number}.pdf", "application/pdf"),
+        ("资金分配结果.pdf", "application/pdf"),
+    ]
+    assert message.attachments[0][1].startswith(b"%PDF") and message.attachments[1][1] == PDF
+    assert f"http://testserver/foi/r/{request.pk}/" in message.body
+    email = ReplyEmail.objects.get(request=request)
+    assert email.sent_at and email.attempts == 1 and email.files_attached
+    assert _verbs(request) == ["foi.reply_email_queued", "foi.reply_emailed"]
+    staff = _page(client, demo.users["handler"], f"/foi/staff/{request.pk}/")
+    assert 'data-delivery="sent"' in staff and "zhangsan@example.com" in staff
+    own = _page(client, demo.users["13800000001"], f"/foi/r/{request.pk}/")
+    assert "电子邮件送达" in own
+    # Run again (a second worker, the retry tick): nothing is sent twice.
+    assert actions.deliver_reply_email(email.pk) is False
+    retry_reply_emails.call_local()
+    assert len(mail.outbox) == 1
+
+
+def test_nothing_is_sent_before_the_reply_commits_and_a_lost_task_is_queued_again(demo):
+    request = _approved(demo)
+    actions.send_reply(demo.users["handler"], request)  # on_commit callbacks not run: no task
+    assert mail.outbox == []
+    assert ReplyEmail.objects.get(request=request).sent_at is None
+    retry_reply_emails.call_local()  # the periodic tick finds it in the table
+    assert len(mail.outbox) == 1
+
+
+def test_a_failure_is_recorded_for_staff_and_retried(demo, client, monkeypatch):
+    request = _approved(demo)
+    actions.send_reply(demo.users["handler"], request)
+
+    def refuse(self, fail_silently=False):
+        raise SMTPException("relay refused")
+
+    monkeypatch.setattr(EmailMessage, "send", refuse)
+    retry_reply_emails.call_local()
+    email = ReplyEmail.objects.get(request=request)
+    assert email.sent_at is None and email.attempts == 1 and "relay refused" in email.error
+    step = request.steps.get(title="电子邮件发送失败")
+    assert not step.public and "relay refused" in step.note
+    assert _verbs(request) == ["foi.reply_email_queued", "foi.reply_email_failed"]
+    staff = _page(client, demo.users["handler"], f"/foi/staff/{request.pk}/")
+    assert 'data-delivery="retrying"' in staff and "relay refused" in staff
+    assert "relay refused" not in _page(client, demo.users["13800000001"], f"/foi/r/{request.pk}/")
+    for _n in range(actions.REPLY_EMAIL_ATTEMPTS):
+        retry_reply_emails.call_local()
+    assert ReplyEmail.objects.get(request=request).attempts == actions.REPLY_EMAIL_ATTEMPTS
+    staff = _page(client, demo.users["handler"], f"/foi/staff/{request.pk}/")
+    assert 'data-delivery="failed"' in staff and "改用邮寄或当面方式送达" in staff
+
+    monkeypatch.undo()
+    ReplyEmail.objects.filter(pk=email.pk).update(attempts=1)  # as if still within its tries
+    retry_reply_emails.call_local()
+    assert len(mail.outbox) == 1 and ReplyEmail.objects.get(pk=email.pk).sent_at
+
+
+def test_files_too_large_to_attach_are_linked(demo, monkeypatch):
+    monkeypatch.setattr(foi_mail, "MAX_ATTACHED_BYTES", len(PDF) + 1)  # the letter is larger
+    request = _approved(demo)
+    actions.send_reply(demo.users["handler"], request, site_url="https://gk.example.gov.cn/")
+    retry_reply_emails.call_local()
+    [message] = mail.outbox
+    assert [name for name, _content, _kind in message.attachments] == [f"{request.number}.pdf"]
+    assert f"https://gk.example.gov.cn/foi/r/{request.pk}/" in message.body
+    assert "资金分配结果.pdf" in message.body
+    assert not ReplyEmail.objects.get(request=request).files_attached
+
+
+@pytest.mark.parametrize(
+    ("overrides", "expected"),
+    [
+        (BY_POST, "邮寄至：示例市人民路1号"),
+        ({"form": "paper", "delivery": "in_person", "email": ""}, "通知申请人到本机关领取"),
+        ({"form": "paper", "delivery": "fax", "email": ""}, "传真给申请人"),
+    ],
+)
+def test_other_forms_tell_the_officer_what_to_do(demo, client, overrides, expected):
+    request = _approved(demo, **overrides)
+    url = f"/foi/staff/{request.pk}/"
+    assert expected in _page(client, demo.users["handler"], url)
+    actions.send_reply(demo.users["handler"], request)
+    page = _page(client, demo.users["handler"], url)
+    assert expected in page and "连同公开的政府信息（纸面）" in page
+    assert mail.outbox == [] and not ReplyEmail.objects.exists()
