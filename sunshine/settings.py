@@ -295,6 +295,9 @@ if os.environ.get("EMAIL_HOST"):
         "timeout": int(os.environ.get("EMAIL_TIMEOUT", "30")),
     }
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "sunshine@localhost")
+# The address citizens reach the site at (https://gk.example.gov.cn): links in e-mails to them.
+# Unset, e-mails carry no link (staff often reach the site on an intranet host).
+PUBLIC_SITE_URL = os.environ.get("PUBLIC_SITE_URL", "")
 # The domain of notification Message-IDs, by which a repeated delivery is recognised.
 NOTIFICATION_MAIL_DOMAIN = DEFAULT_FROM_EMAIL.rpartition("@")[2] or "localhost"
 SMS_BACKEND = os.environ.get("SMS_BACKEND", "sunshine.supervision.notify.ConsoleSMSBackend")

@@ -6,15 +6,17 @@ events and the audit record in one transaction.
 """
 
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from functools import partial
 from typing import Any
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.validators import validate_email
 from django.db import models, transaction
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -44,6 +46,8 @@ CONSULTATION_DAYS = 15  # 第三十二条、第三十四条
 PAYMENT_DAYS = 20  # 国办函〔2020〕109号
 REPLY_BASIS = "《政府信息公开条例》第三十三条"
 REPLY_EMAIL_ATTEMPTS = 5  # then staff deliver the reply another way
+# Between two attempts: five tries over about an hour ride out a relay's restart.
+REPLY_EMAIL_PAUSE = timedelta(minutes=10)
 
 REPLY, CORRECTION, CONSULTATION, PAYMENT = (
     "foi.reply",
@@ -754,13 +758,10 @@ def _close(actor: Any, request: Request, outcome: str, at: datetime, note: str) 
     _save(actor, "foi.close", request, before)
 
 
-def send_reply(
-    actor: Any, request: Request, *, at: datetime | None = None, site_url: str = ""
-) -> Request:
+def send_reply(actor: Any, request: Request, *, at: datetime | None = None) -> Request:
     """Sign and send the reply letter (.docx and PDF), stop the clock with the outcome. Asked
     for by e-mail, the letter is also e-mailed: queued here, sent by a task once this commits
-    (a rolled-back reply sends nothing). `site_url` (the site's root as the officer reached it)
-    lets the e-mail link the applicant's page."""
+    (a rolled-back reply sends nothing)."""
     require(actor, "foi.handle", request)
     at = _now(at)
     with transaction.atomic():
@@ -778,44 +779,53 @@ def send_reply(
         )
         _close(actor, request, request.draft_outcome, at, note.format(label=label))
         if by_email:
-            _queue_reply_email(actor, request, at, site_url)
+            _queue_reply_email(actor, request, at)
     return request
 
 
-def _queue_reply_email(actor: Any, request: Request, at: datetime, site_url: str) -> None:
+def _queue_reply_email(actor: Any, request: Request, at: datetime) -> None:
     from .tasks import send_reply_email
 
+    # The applicant's page, linked when the site's public address is configured: the host an
+    # officer reaches the site on (the intranet's) is often not one a citizen can open.
+    site = settings.PUBLIC_SITE_URL.rstrip("/")
     page = reverse("foi:detail", args=[request.pk])
     email = ReplyEmail.objects.create(
-        request=request,
-        to=request.email,
-        page_url=f"{site_url.rstrip('/')}{page}" if site_url else "",
-        queued_at=at,
+        request=request, to=request.email, page_url=f"{site}{page}" if site else "", queued_at=at
     )
     record(actor, "foi.reply_email_queued", request, after={"to": email.to})
     transaction.on_commit(partial(send_reply_email.enqueue, email.pk))
 
 
 def deliver_reply_email(pk: int, *, at: datetime | None = None) -> bool:
-    """Send a queued reply e-mail unless it went out already or has failed too often; record
-    the outcome on the request's history and in the audit log. Returns whether it was sent.
+    """Send a queued reply e-mail unless it went out already, was tried within the last
+    REPLY_EMAIL_PAUSE, or has failed too often; record the outcome on the request's history and
+    in the audit log. Returns whether it was sent.
 
-    The row stays locked while the message is handed over, so a second worker (or the retry
-    tick) waits and then finds it sent. A failure is recorded, not raised: the retry tick
-    (`tasks.retry_reply_emails`) tries again, up to REPLY_EMAIL_ATTEMPTS times."""
+    The attempt is claimed in a transaction of its own and the message handed over outside any:
+    a slow relay must not hold the database (on SQLite, every writer) for the length of an SMTP
+    session. The claim keeps a second worker, or the retry tick, from sending it again; a
+    worker that dies after handing it over leaves the row unsent, so it is tried again after the
+    pause, under the same Message-ID, by which mail servers drop the repeat."""
     at = _now(at)
+    ready = Q(tried_at__isnull=True) | Q(tried_at__lte=at - REPLY_EMAIL_PAUSE)
     with transaction.atomic():
-        email = ReplyEmail.objects.select_for_update().filter(pk=pk).first()
-        if email is None or email.sent_at or email.attempts >= REPLY_EMAIL_ATTEMPTS:
-            return False
-        request = email.request
-        email.attempts += 1
-        try:
-            message, email.files_attached = mail.reply_message(email)
-            message.send()
-        except Exception as error:  # noqa: BLE001 -- any failure of storage or relay is recorded
+        claimed = (
+            ReplyEmail.objects.filter(ready, pk=pk, sent_at__isnull=True)
+            .filter(attempts__lt=REPLY_EMAIL_ATTEMPTS)
+            .update(attempts=F("attempts") + 1, tried_at=at)
+        )
+    if not claimed:
+        return False
+    email = ReplyEmail.objects.select_related("request").get(pk=pk)
+    request = email.request
+    try:
+        message, files_attached = mail.reply_message(email)
+        message.send()
+    except Exception as error:  # noqa: BLE001 -- any failure of storage or relay is recorded
+        with transaction.atomic():
             email.error = f"{type(error).__name__}: {error}"[:255]
-            email.save()
+            email.save(update_fields=["error"])
             _step(
                 request,
                 at,
@@ -831,15 +841,16 @@ def deliver_reply_email(pk: int, *, at: datetime | None = None) -> bool:
                 request,
                 after={"to": email.to, "attempts": email.attempts, "error": email.error},
             )
-            return False
-        email.sent_at, email.error = at, ""
-        email.save()
+        return False
+    with transaction.atomic():
+        email.sent_at, email.error, email.files_attached = at, "", files_attached
+        email.save(update_fields=["sent_at", "error", "files_attached"])
         _step(
             request,
             at,
             _("电子邮件送达"),
             _("答复书已通过电子邮件发送至申请人填写的电子邮箱。")
-            if email.files_attached or not request.attachments.exists()
+            if files_attached or not request.attachments.exists()
             else _(
                 "答复书已通过电子邮件发送至申请人填写的电子邮箱；"
                 "公开的政府信息文件较大，请在本页下载。"
@@ -849,7 +860,7 @@ def deliver_reply_email(pk: int, *, at: datetime | None = None) -> bool:
             None,
             "foi.reply_emailed",
             request,
-            after={"to": email.to, "attempts": email.attempts, "files": email.files_attached},
+            after={"to": email.to, "attempts": email.attempts, "files": files_attached},
         )
     return True
 

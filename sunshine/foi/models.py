@@ -242,10 +242,11 @@ class ReplyEmail(models.Model):
 
     request = models.OneToOneField(Request, on_delete=models.PROTECT, related_name="reply_email")
     to = models.EmailField(_("收件邮箱"))
-    # The applicant's page, absolute, as the officer's browser reached the site: files too large
-    # to attach are linked there.
+    # The applicant's page at the site's public address (PUBLIC_SITE_URL), when one is set:
+    # files too large to attach are linked there.
     page_url = models.URLField(_("申请人查看页面"), max_length=500, blank=True)
     queued_at = models.DateTimeField(_("排队时间"))
+    tried_at = models.DateTimeField(_("最近一次发送时间"), null=True, blank=True)
     sent_at = models.DateTimeField(_("发送时间"), null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(_("发送次数"), default=0)
     error = models.CharField(_("最近一次失败原因"), max_length=255, blank=True)

@@ -291,7 +291,7 @@ STEPS: dict[str, tuple[type, Callable[[Any, Request, dict], Any], str, str]] = {
     ),
     "send": (
         forms.EmptyForm,
-        lambda u, r, d: actions.send_reply(u, r, site_url=d["site_url"]),
+        lambda u, r, d: actions.send_reply(u, r),
         "foi.handle",
         _("签发并送达答复书"),
     ),
@@ -383,13 +383,8 @@ def act(request: HttpRequest, pk: int, step: str) -> HttpResponse:
     _form_class, call, _rule, label = STEPS[step]
     form = _form(step, foi, request.POST, request.FILES)
     if form.is_valid():
-        data = form.cleaned_data
-        if step == "send":
-            # The e-mailed reply links the applicant's page on the host the officer reached
-            # (checked against ALLOWED_HOSTS); the task that sends it has no request.
-            data = {**data, "site_url": request.build_absolute_uri("/")}
         try:
-            result = call(request.user, foi, data)
+            result = call(request.user, foi, form.cleaned_data)
         except ActionError as error:
             _form_error(form, error)
             messages.error(request, error.message)
