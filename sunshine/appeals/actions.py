@@ -934,8 +934,8 @@ def _withdraw_extensions(
     the timeline names no one (the audit record keeps whose action ended the assignment)."""
     for request in assignment.extension_requests.filter(state=ExtensionRequest.State.PENDING):
         request.state = ExtensionRequest.State.WITHDRAWN
-        request.decided_by, request.decided_at, request.decision_note = actor, at, why[:255]
-        request.save(update_fields=["state", "decided_by", "decided_at", "decision_note"])
+        request.decided_at, request.decision_note = at, why[:255]  # decided by no one
+        request.save(update_fields=["state", "decided_at", "decision_note"])
         text = _("办理已结束（%(why)s），延长 %(d)s的申请未经审批，由系统撤回。") % {
             "why": request.decision_note,
             "d": request.amount_label,

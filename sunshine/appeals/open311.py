@@ -272,8 +272,11 @@ def _list(request: HttpRequest, fmt: str) -> HttpResponse:
             raise ApiError(400, _("end_date 不能早于 start_date。"))
         if start and end and end - start > MAX_SPAN:
             raise ApiError(400, _("start_date 与 end_date 相隔不能超过 90 天。"))
-        end = end or (start + MAX_SPAN if start else timezone.now())
-        start = start or end - MAX_SPAN
+        try:
+            end = end or (start + MAX_SPAN if start else timezone.now())
+            start = start or end - MAX_SPAN
+        except OverflowError:  # a span reaching past year 9999 or before year 1
+            raise ApiError(400, _("start_date 或 end_date 超出可查询的范围。")) from None
         qs = qs.filter(received_at__gte=start, received_at__lte=end)
         codes = [c.strip() for c in params.get("service_code", "").split(",") if c.strip()]
         if codes:

@@ -257,7 +257,7 @@ def test_a_co_units_pending_extension_ends_with_its_assignment(demo, letter):
     answer = actions.reply(u["handler"], lead, body="经核查，已协调商户退还预付款余额。", at=MONDAY)
     actions.review_reply(u["dispatcher"], answer, approve=True, at=MONDAY)
     ask.refresh_from_db()
-    assert ask.state == ExtensionRequest.State.WITHDRAWN
+    assert ask.state == ExtensionRequest.State.WITHDRAWN and ask.decided_by is None
     assert ask.decision_note == "主办单位已答复，协办结束"
     assert ask not in queries.desk_for(u["dispatcher"]).extensions
     event = AuditEvent.objects.get(verb="appeals.withdraw_extension")
