@@ -154,6 +154,16 @@ def _save(
     except ActionError as error:
         form.add_error(None, error.message)
         return None
+    except PermissionDenied:
+        if application is None:
+            raise
+        # No longer a draft of this applicant's to edit: most often the same form sent twice
+        # (a double click, another tab), the first of which submitted it.
+        application.refresh_from_db()
+        if application.state == Application.State.DRAFT:
+            raise
+        messages.info(request, _("该申请已经提交，无需重复提交。"))
+        return redirect("hall:application", pk=application.pk)
     if "submit" in request.POST:
         return _submit(request, app)
     messages.success(request, _("草稿已保存。"))
@@ -166,7 +176,8 @@ def _submit(request: HttpRequest, app: Application) -> HttpResponse:
     try:
         app = actions.submit(request.user, app)  # numbered as it is submitted
     except ActionError as error:
-        if not can(request.user, "hall.edit_application", app):  # e.g. submitted already
+        app.refresh_from_db()  # as the action found it: submitted meanwhile, by a double click
+        if not can(request.user, "hall.edit_application", app):
             messages.error(request, error.message)
             return redirect("hall:application", pk=app.pk)
         messages.error(

@@ -34,10 +34,14 @@ def signed_in(user) -> Client:
 
 
 def post_twice(user, url: str, data: dict | None = None) -> list[int]:
+    return sorted(r.status_code for r in responses_to_two(user, url, data))
+
+
+def responses_to_two(user, url: str, data: dict | None = None) -> list:
     clients = [signed_in(user), signed_in(user)]
     results = together([lambda c=c: c.post(url, data or {}) for c in clients])
     assert not [r for r in results if isinstance(r, BaseException)], results
-    return sorted(r.status_code for r in results)
+    return results
 
 
 def audited(verb: str, obj) -> int:
@@ -51,15 +55,34 @@ def test_double_submission_of_a_hall_application(demo):
 
     user = demo.users["13800000002"]
     app = actions.save_draft(user, item(), data=DATA, files=files(item()))
-    statuses = post_twice(user, f"/hall/applications/{app.pk}/submit/")
-    # The second is sent back to the case with a message that it went through already.
-    assert statuses == [302, 302]
+    responses = responses_to_two(user, f"/hall/applications/{app.pk}/submit/")
+    # The second is sent back to the case with a message that it went through already, not to
+    # the draft's form as if something were missing.
+    case = f"/hall/applications/{app.pk}/"
+    assert [(r.status_code, r["Location"]) for r in responses] == [(302, case), (302, case)]
     app.refresh_from_db()
     assert app.state != Application.State.DRAFT
     assert audited("hall.submit", app) == 1
     assert Instance.objects.filter(object_id=str(app.pk)).count() == 1  # one case flow
     assert Clock.objects.filter(title__startswith=app.number).count() == 1  # one 受理 clock
     assert verify_chain().fault is None
+
+
+def test_double_submission_from_the_draft_form(demo):
+    from sunshine.hall import actions
+    from sunshine.hall.models import Application
+    from sunshine.hall.tests.test_hall import DATA, files, item
+
+    user = demo.users["13800000002"]
+    app = actions.save_draft(user, item(), data=DATA, files=files(item()))
+    responses = responses_to_two(
+        user, f"/hall/applications/{app.pk}/edit/", {**DATA, "submit": "1"}
+    )
+    # Neither fails (the second's save met a case no longer a draft): both land on the case.
+    case = f"/hall/applications/{app.pk}/"
+    assert [(r.status_code, r["Location"]) for r in responses] == [(302, case), (302, case)]
+    app.refresh_from_db()
+    assert app.state != Application.State.DRAFT and audited("hall.submit", app) == 1
 
 
 def test_double_confirmation_of_an_foi_request(demo):
