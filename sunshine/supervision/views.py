@@ -332,10 +332,11 @@ def mark_read(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_POST
 def follow_notification(request: HttpRequest, pk: int) -> HttpResponse:
     """From the workbench: on to the case the notification is about (its staff page), the
-    notification read on the way. Marking one's own notice read is idempotent and harmless, so
-    a plain link may do it."""
+    notification read on the way. A POST (a button that looks like a link): a link followed by
+    a prefetcher or by mistake must not mark a 红牌 read unseen."""
     notification = request.user.notifications.select_related("alert__clock").filter(pk=pk).first()
     if notification is None:
         raise Http404

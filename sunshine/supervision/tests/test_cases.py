@@ -158,8 +158,9 @@ def test_the_sweep_finds_its_recipients_in_a_fixed_number_of_queries(demo):
 
 
 def test_a_workbench_notification_leads_to_its_case(client, demo, ticket):
-    """Each notice on the workbench links to its case's staff page (as `cases.links` gives
-    it); following it marks it read. A notice with no case page stays plain text."""
+    """Each notice on the workbench opens its case's staff page (as `cases.links` gives it)
+    through a POST that marks it read; a GET changes nothing. A notice with no case page stays
+    plain text."""
     u = demo.users
     appeal, lead = ticket
     actions.sweep(timezone.now() + timedelta(days=30))
@@ -175,26 +176,29 @@ def test_a_workbench_notification_leads_to_its_case(client, demo, ticket):
     )
     follow = reverse("supervision:notification", args=[notice.pk])
     body = page(client, u["handler"], "portal:workbench")
-    assert f'<a href="{follow}">{notice.subject}</a>' in body
+    assert f'action="{follow}"' in body and f'class="as-link">{notice.subject}</button>' in body
     assert "【通知】无关联事项" in body
     assert reverse("supervision:notification", args=[plain.pk]) not in body
 
     # Another's notice looks like a missing one.
     client.force_login(u["reviewer"])
-    assert client.get(follow).status_code == 404
+    assert client.post(follow).status_code == 404
     client.force_login(u["handler"])
-    response = client.get(follow)
+    assert client.get(follow).status_code == 405
+    notice.refresh_from_db()
+    assert notice.read_at is None
+    response = client.post(follow)
     assert response.status_code == 302
     assert response.url == reverse("appeals:ticket", args=[appeal.pk])
     notice.refresh_from_db()
     assert notice.read_at is not None
-    assert f'href="{follow}"' not in client.get(reverse("portal:workbench")).content.decode()
+    assert f'action="{follow}"' not in client.get(reverse("portal:workbench")).content.decode()
     # Followed again, it is still the way to the case, and nothing more is recorded.
     marked = AuditEvent.objects.filter(verb="supervision.mark_read").count()
-    assert client.get(follow).url == response.url
+    assert client.post(follow).url == response.url
     assert AuditEvent.objects.filter(verb="supervision.mark_read").count() == marked
     # A notice without a case page goes back to the workbench.
-    assert client.get(reverse("supervision:notification", args=[plain.pk])).url == reverse(
+    assert client.post(reverse("supervision:notification", args=[plain.pk])).url == reverse(
         "portal:workbench"
     )
 
