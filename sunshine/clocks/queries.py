@@ -31,6 +31,15 @@ class Status:
         DONE_ON_TIME: _("按期办结"),
         DONE_LATE: _("超期办结"),
     }
+    # For the public (an applicant's own page): 预警 and 黄牌 are the supervision office's
+    # signals, not a state of the case.
+    PUBLIC_LABELS = {
+        **LABELS,
+        RUNNING: _("办理中"),
+        WARNING: _("办理中"),
+        YELLOW: _("办理中"),
+        OVERDUE: _("已超期"),
+    }
 
 
 def with_status(qs: QuerySet[Clock], now: datetime | None = None) -> QuerySet[Clock]:

@@ -122,4 +122,5 @@ def reply_clock(request: Request) -> tuple[Clock | None, list[str]]:
     # The staff list's status (`with_due`: the same `with_status`), not the clock's bare state:
     # an overdue clock still "runs", and the page must say 超期 as the list does.
     clock.status_label = Status.LABELS[clock.status]
+    clock.public_label = Status.PUBLIC_LABELS[clock.status]
     return clock, explain_clock(clock)

@@ -71,3 +71,28 @@ def test_typed_line_breaks_of_the_reply_are_kept_on_the_staff_page(demo, client)
     )
     page = _page(client, demo.users["handler"], f"/foi/staff/{request.pk}/")
     assert "予以公开，详见附件。<br>如有疑问，请来电咨询。" in page
+
+
+def test_the_applicants_page_speaks_without_supervision_signals(demo, client):
+    """预警 and 黄牌 are the supervision office's words: the applicant reads 办理中 or 已超期."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from sunshine.clocks.models import Clock
+    from sunshine.foi.actions import REPLY, clock_of
+
+    request = _received(demo, "2026-01-05", "T1")
+    own = f"/foi/r/{request.pk}/"
+    assert '<span class="badge">已超期</span>' in _page(client, demo.users["13800000001"], own)
+    # Past its yellow threshold, not yet due.
+    soon = timezone.now() + timedelta(days=2)
+    Clock.objects.filter(pk=clock_of(request, REPLY).pk).update(
+        due_at=soon, warn_at=timezone.now() - timedelta(days=3),
+        yellow_at=timezone.now() - timedelta(days=1),
+    )  # fmt: skip
+    page = _page(client, demo.users["13800000001"], own)
+    assert '<span class="badge">办理中</span>' in page
+    assert "黄牌" not in page and "预警" not in page
+    staff = _page(client, demo.users["handler"], f"/foi/staff/{request.pk}/")
+    assert '<span class="badge">黄牌</span>' in staff
