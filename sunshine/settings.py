@@ -290,9 +290,10 @@ if os.environ.get("EMAIL_HOST"):
         "username": os.environ.get("EMAIL_HOST_USER", ""),
         "password": os.environ.get("EMAIL_HOST_PASSWORD", ""),
         "use_tls": env_bool("EMAIL_USE_TLS", False),
-        # A relay that hangs must not hold the sender's transaction (on SQLite the write lock)
-        # for ever: the send fails, is recorded, and is tried again.
-        "timeout": int(os.environ.get("EMAIL_TIMEOUT", "30")),
+        # A relay that hangs must not hold the sender's transaction for ever: notifications are
+        # sent inside theirs (on SQLite the write lock, which other writers wait 20 s for), so
+        # the send gives up first, the notification stays unsent, and the next tick retries.
+        "timeout": int(os.environ.get("EMAIL_TIMEOUT", "10")),
     }
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "sunshine@localhost")
 # The address citizens reach the site at (https://gk.example.gov.cn): links in e-mails to them.
