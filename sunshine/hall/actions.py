@@ -14,7 +14,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
@@ -224,15 +224,41 @@ def save_draft(
     data: dict[str, str],
     files: dict[int, UploadedFile],
     application: Application | None = None,
+    form_key: str = "",
     at: datetime | None = None,
 ) -> Application:
-    """Create or update a draft; the draft stays on the item version it was begun under."""
+    """Create or update a draft; the draft stays on the item version it was begun under. A new
+    one named by `form_key` (the online form's) is created once: the same form sent again, at
+    once by a double click or later by the back button, updates that application instead (and
+    is refused as any edit once it has been submitted)."""
+    try:
+        return _save_draft(actor, item, data, files, application, form_key, at)
+    except IntegrityError:
+        if application is not None or not form_key:
+            raise
+        # Its twin created the application between our look and our insert: edit that one.
+        return _save_draft(actor, item, data, files, None, form_key, at)
+
+
+def _save_draft(
+    actor: Any,
+    item: ServiceItem,
+    data: dict[str, str],
+    files: dict[int, UploadedFile],
+    application: Application | None,
+    form_key: str,
+    at: datetime | None,
+) -> Application:
     at = at or timezone.now()
     with transaction.atomic():
+        if application is None and form_key:
+            application = Application.objects.filter(applicant=actor, form_key=form_key).first()
         if application is None:
             item = _as_now(item)
             require(actor, "hall.apply", item)
-            application = Application(item=item, applicant=actor, channel="2")
+            application = Application(
+                item=item, applicant=actor, channel="2", form_key=form_key[:32]
+            )
         else:
             application = _lock(application)
             require(actor, "hall.edit_application", application)

@@ -1,3 +1,4 @@
+import uuid
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -83,6 +84,8 @@ class ApplicationForm(forms.Form):
     project = forms.CharField(label=_("申请内容"), max_length=200)
     address = forms.CharField(label=_("经营（项目）地址"), max_length=255, required=False)
     description = forms.CharField(label=_("情况说明"), widget=forms.Textarea, required=False)
+    # Names this filling-in of the form: sent twice (a double click), it is one application.
+    form_key = forms.CharField(widget=forms.HiddenInput, required=False, max_length=32)
 
     def __init__(
         self,
@@ -96,6 +99,7 @@ class ApplicationForm(forms.Form):
         materials are asked for only when `checking` a draft before it is submitted: a form
         sent without them is saved as a draft, so that the files given are not lost."""
         super().__init__(*args, **kwargs)
+        self.initial.setdefault("form_key", uuid.uuid4().hex)
         material_fields(self, item, required=checking, attached=attached)
 
     @classmethod

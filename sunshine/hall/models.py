@@ -397,6 +397,9 @@ class Application(models.Model):
     project = models.CharField(_("申请内容"), max_length=200)
     address = models.CharField(_("经营（项目）地址"), max_length=255, blank=True)
     description = models.TextField(_("情况说明"), blank=True)
+    # The filling-in of the online form this came from: sent twice at once (a double click), it
+    # is still one application (see the constraint below).
+    form_key = models.CharField(max_length=32, blank=True, editable=False)
     state = models.CharField(_("状态"), max_length=16, choices=State.choices, default=State.DRAFT)
     registered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -460,6 +463,11 @@ class Application(models.Model):
             models.CheckConstraint(
                 condition=Q(fee_charged__isnull=True) | Q(fee_charged__gte=0),
                 name="hall_fee_not_negative",
+            ),
+            models.UniqueConstraint(
+                fields=["applicant", "form_key"],
+                condition=~Q(form_key=""),
+                name="hall_one_application_per_form",
             ),
         ]
 

@@ -7,6 +7,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -147,23 +148,32 @@ def _save(
     if not form.is_valid():
         return None
     data = {k: v for k, v in form.cleaned_data.items() if not k.startswith("material_")}
+    key = form.cleaned_data.get("form_key", "")
     try:
         app = actions.save_draft(
-            request.user, item, data=data, files=uploaded(form), application=application
+            request.user,
+            item,
+            data=data,
+            files=uploaded(form),
+            application=application,
+            form_key="" if application else key,
         )
     except ActionError as error:
         form.add_error(None, error.message)
         return None
     except PermissionDenied:
-        if application is None:
-            raise
         # No longer a draft of this applicant's to edit: most often the same form sent twice
-        # (a double click, another tab), the first of which submitted it.
-        application.refresh_from_db()
-        if application.state == Application.State.DRAFT:
+        # (a double click, another tab, the back button), the first of which submitted it.
+        sent = application
+        if sent is None and key:
+            sent = Application.objects.filter(applicant=request.user, form_key=key).first()
+        if sent is None:
+            raise
+        sent.refresh_from_db()
+        if sent.state == Application.State.DRAFT:
             raise
         messages.info(request, _("该申请已经提交，无需重复提交。"))
-        return redirect("hall:application", pk=application.pk)
+        return redirect("hall:application", pk=sent.pk)
     if "submit" in request.POST:
         return _submit(request, app)
     messages.success(request, _("草稿已保存。"))
@@ -177,7 +187,10 @@ def _submit(request: HttpRequest, app: Application) -> HttpResponse:
         app = actions.submit(request.user, app)  # numbered as it is submitted
     except ActionError as error:
         app.refresh_from_db()  # as the action found it: submitted meanwhile, by a double click
-        if not can(request.user, "hall.edit_application", app):
+        if app.state != Application.State.DRAFT:
+            messages.info(request, _("该申请已经提交，无需重复提交。"))
+            return redirect("hall:application", pk=app.pk)
+        if not can(request.user, "hall.edit_application", app):  # under a superseded guide
             messages.error(request, error.message)
             return redirect("hall:application", pk=app.pk)
         messages.error(
@@ -192,7 +205,10 @@ def _submit(request: HttpRequest, app: Application) -> HttpResponse:
 
 @login_required
 def mine(request: HttpRequest) -> HttpResponse:
-    apps = Application.objects.filter(applicant=request.user).select_related("item")
+    # A discarded draft (撤销, never submitted) is gone for the applicant; it stays on record.
+    discarded = Q(state=Application.State.WITHDRAWN, received_at__isnull=True)
+    apps = Application.objects.filter(applicant=request.user).exclude(discarded)
+    apps = apps.select_related("item")
     return render(request, "hall/mine.html", {"applications": apps})
 
 

@@ -85,6 +85,31 @@ def test_double_submission_from_the_draft_form(demo):
     assert app.state != Application.State.DRAFT and audited("hall.submit", app) == 1
 
 
+def test_double_submission_of_a_new_application(demo):
+    """The apply form sent twice at once: one application, one case flow; both answers lead to
+    it (the same key was in both, as a double click sends the same form twice)."""
+    from sunshine.hall.models import Application
+    from sunshine.hall.tests.test_hall import DATA, files, item
+
+    user = demo.users["13800000002"]
+    it = item()
+    url = f"/hall/items/{it.pk}/apply/"
+
+    def form() -> dict:
+        uploads = {f"material_{pk}": upload for pk, upload in files(it).items()}
+        return {**DATA, **uploads, "form_key": "f" * 32, "submit": "1"}
+
+    clients = [signed_in(user), signed_in(user)]
+    results = together([lambda c=c, d=form(): c.post(url, d) for c in clients])
+    assert not [r for r in results if isinstance(r, BaseException)], results
+    (app,) = Application.objects.filter(applicant=user)
+    case = f"/hall/applications/{app.pk}/"
+    assert [(r.status_code, r["Location"]) for r in results] == [(302, case), (302, case)]
+    assert app.state != Application.State.DRAFT and audited("hall.submit", app) == 1
+    assert Instance.objects.filter(object_id=str(app.pk)).count() == 1
+    assert verify_chain().fault is None
+
+
 def test_double_confirmation_of_an_foi_request(demo):
     from sunshine.foi import actions
     from sunshine.foi.models import Request

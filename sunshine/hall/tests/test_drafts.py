@@ -2,9 +2,11 @@
 keeps what was given; the receipt names the materials received."""
 
 import io
+import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 
 from sunshine.audit.models import AuditEvent
 from sunshine.hall import actions, notices, queries
@@ -116,7 +118,7 @@ def test_the_applicant_may_discard_a_draft_which_is_kept_as_withdrawn(demo, clie
             actions.discard_draft(demo.users[other], draft)
     client.force_login(user)
     page = client.post(f"/hall/applications/{draft.pk}/discard/", follow=True).content.decode()
-    assert "草稿已撤销。" in page and "已撤回" in page
+    assert "草稿已撤销。" in page and f"/hall/applications/{draft.pk}/" not in page
     draft.refresh_from_db()
     assert draft.state == Application.State.WITHDRAWN
     event = AuditEvent.objects.get(verb="hall.discard_draft", object_id=str(draft.pk))
@@ -125,6 +127,8 @@ def test_the_applicant_may_discard_a_draft_which_is_kept_as_withdrawn(demo, clie
     assert "提交申请" not in page and "撤销草稿" not in page
     assert client.post(f"/hall/applications/{draft.pk}/discard/").status_code == 403
     assert not queries.cases_for(demo.users["window"]).filter(pk=draft.pk).exists()
+    # Gone from the applicant's own list (kept on record).
+    assert f"/hall/applications/{draft.pk}/" not in client.get(reverse("hall:mine")).text
 
 
 def test_the_receipt_lists_each_material_with_its_file(demo):
@@ -157,3 +161,33 @@ def test_the_receipts_footer_keeps_with_its_text(demo):
     assert len(pdf.pages) > 1  # else the case no longer tests what it is for
     # The footer never stands alone on the last page: the signature and date go with it.
     assert "2026年3月2日" in pdf.pages[-1].extract_text().replace(" ", "")
+
+
+def test_the_same_form_sent_again_is_the_same_application(demo, client):
+    """A form sent twice (the back button, a double click seen late) makes one application:
+    the second time it is the draft saved again, or, once submitted, the case with a notice."""
+    it = foreign_investment()
+    client.force_login(demo.users["13800000002"])
+    form = client.get(f"/hall/items/{it.pk}/apply/").content.decode()
+    key = re.search(r'name="form_key" value="([0-9a-f]{32})"', form).group(1)
+
+    def send(button: str, *names: str):
+        uploads = {field(it, name): upload(f"{name}.pdf") for name in names}
+        return client.post(
+            f"/hall/items/{it.pk}/apply/", {**DATA, **uploads, "form_key": key, button: "1"}
+        )
+
+    send("draft", "申请书")
+    send("draft", "营业执照")
+    (draft,) = Application.objects.all()
+    assert sorted(draft.files.filter(current=True).values_list("material__name", flat=True)) == [
+        "申请书",
+        "营业执照",
+    ]
+    response = send("submit", "投资者身份证明")
+    (app,) = Application.objects.all()
+    assert app.state == Application.State.SUBMITTED
+    again = send("submit", "申请书", "营业执照", "投资者身份证明")
+    assert again.status_code == 302 and again["Location"] == f"/hall/applications/{app.pk}/"
+    assert Application.objects.count() == 1
+    assert response["Location"] == again["Location"]
