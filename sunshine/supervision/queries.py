@@ -19,6 +19,7 @@ from django.db.models import (
     Value,
     When,
 )
+from django.urls import reverse
 from django.utils import timezone
 
 from sunshine.clocks.models import Clock, State
@@ -156,18 +157,25 @@ def unread_notifications(user: Any) -> QuerySet[Notification]:
     for `with_pages`."""
     return (
         user.notifications.filter(read_at__isnull=True)
-        .select_related("alert__clock")
+        .select_related("alert__clock", "urging")
         .order_by("-created_at", "-pk")
     )
 
 
 def with_pages(notifications: Iterable[Notification]) -> list[Notification]:
-    """The notifications, each with the staff page of the case its alert's clock runs on
-    (`page`, from `cases.links`; empty when there is none): a query per kind of case."""
+    """The notifications, each with the page it leads to (`page`, empty when there is none):
+    the staff page of the case its alert's clock runs on (`cases.links`, a query per kind of
+    case); for the issuer of a 催办/督办 told of its answer, the alert, where the answer is read
+    and the alert closed or urged again."""
     notifications = list(notifications)
     pages = links(n.alert.clock for n in notifications if n.alert_id)
     for notification in notifications:
-        notification.page = (
-            pages.get(notification.alert.clock_id, "") if notification.alert_id else ""
-        )
+        if not notification.alert_id:
+            notification.page = ""
+        elif notification.urging_id and notification.urging.issued_by_id == (
+            notification.recipient_id
+        ):
+            notification.page = reverse("supervision:alert", args=[notification.alert_id])
+        else:
+            notification.page = pages.get(notification.alert.clock_id, "")
     return notifications

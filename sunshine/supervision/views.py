@@ -337,7 +337,9 @@ def follow_notification(request: HttpRequest, pk: int) -> HttpResponse:
     """From the workbench: on to the case the notification is about (its staff page), the
     notification read on the way. A POST (a button that looks like a link): a link followed by
     a prefetcher or by mistake must not mark a 红牌 read unseen."""
-    notification = request.user.notifications.select_related("alert__clock").filter(pk=pk).first()
+    notification = (
+        request.user.notifications.select_related("alert__clock", "urging").filter(pk=pk).first()
+    )
     if notification is None:
         raise Http404
     (notification,) = queries.with_pages([notification])

@@ -247,9 +247,13 @@ def test_the_issuer_hears_the_answer(client, clocks, demo):
     (told,) = answered
     assert told.recipient == u["city_supervisor"]
     assert told.subject == "【督办已答复】事项market" and told.body == "已于今日办结"
-    assert told.alert == red  # the workbench links it to the case, as the sweep's notices
+    assert told.alert == red
 
     client.force_login(u["city_supervisor"])
+    # From the workbench it opens the alert, where the answer is read and the alert closed.
+    follow = reverse("supervision:notification", args=[told.pk])
+    assert f'action="{follow}"' in client.get(reverse("portal:workbench")).content.decode()
+    assert client.post(follow).url == reverse("supervision:alert", args=[red.pk])
     assert '<span data-state="answered">督办 · 已答复</span>' in (
         client.get(dashboard).content.decode()
     )
