@@ -189,7 +189,9 @@ SESSION_COOKIE_SAMESITE = CSRF_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
 
 LANGUAGE_CODE = "zh-hans"
-LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+# English joins when its catalogue exists: offered before, an English browser got Django's own
+# messages ("This field is required.") in English among a Chinese interface.
+LANGUAGES = [("zh-hans", "简体中文")]
 LOCALE_PATHS = [BASE_DIR / "sunshine" / "locale"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True

@@ -119,3 +119,13 @@ def test_the_sign_in_page_names_the_portal_and_forms_speak_chinese(client, demo)
     page = client.get("/appeals/write/").content.decode()
     assert "—请选择—" in page and "Select an option" not in page
     assert "：</label>" in page
+
+
+@pytest.mark.django_db
+def test_an_english_browser_reads_one_language(client, demo):
+    """Until English has its catalogue, a browser asking for it gets the Chinese interface with
+    Django's own messages in Chinese too, not a mixture."""
+    english = {"accept-language": "en-US,en;q=0.9"}
+    page = client.post("/foi/track/", {"number": ""}, headers=english).text
+    assert "这个字段是必填项。" in page and "This field is required." not in page
+    assert '<html lang="zh-hans">' in page
