@@ -19,6 +19,7 @@ from django.db import models, transaction
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from sunshine.appeals import actions as appeals
@@ -974,6 +975,37 @@ def publish_proactively(
                 after={"proactive_publication": draft.pk},
             )
     return draft
+
+
+def record_delivery(
+    actor: Any, request: Request, *, delivered_on: date, note: str = "", at: datetime | None = None
+) -> Request:
+    """The reply delivered by post, by hand or by fax, as the officer records it: the day, and
+    the 邮寄单号 or who signed for it; on the applicant's history too. Once: a wrong record is
+    for the audit trail, not to be overwritten. (An e-mailed reply records itself.)"""
+    require(actor, "foi.handle", request)
+    at = _now(at)
+    note = note.strip()
+    if delivered_on > timezone.localtime(at).date():
+        raise ActionError(_("送达日期不能晚于今天。"), field="delivered_on")
+    with transaction.atomic():
+        request = _lock(request)
+        if request.state != Request.State.CLOSED or not request.letter_pdf:
+            raise ActionError(_("答复书签发后才能登记送达。"))
+        if request.delivered_on:
+            raise ActionError(_("已登记送达，请刷新页面。"))
+        if ReplyEmail.objects.filter(request=request, sent_at__isnull=False).exists():
+            raise ActionError(_("答复书已通过电子邮件送达，无需另行登记。"))
+        if delivered_on < request.closed_on:
+            raise ActionError(_("送达日期不能早于答复书签发日期。"), field="delivered_on")
+        request.delivered_on, request.delivery_note = delivered_on, note
+        request.save(update_fields=["delivered_on", "delivery_note"])
+        text = _("答复书已于{day}送达（{how}）。").format(
+            day=date_format(delivered_on, "DATE_FORMAT"), how=request.get_delivery_display()
+        )
+        _step(request, at, _("送达"), f"{text}{note}" if note else text, actor=actor)
+        record(actor, "foi.delivered", request, after={"on": delivered_on, "note": note})
+    return request
 
 
 def record_remedy(

@@ -146,6 +146,15 @@ class ReferForm(forms.Form):
     appeal_type = forms.ChoiceField(label=_("诉求类型"), choices=REFERRAL_TYPES)
 
 
+class DeliveredForm(forms.Form):
+    delivered_on = forms.DateField(
+        label=_("送达日期"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    note = forms.CharField(
+        label=_("送达凭证（邮寄单号、签收人或传真确认）"), max_length=100, required=False
+    )
+
+
 class RemedyForm(forms.Form):
     kind = forms.ChoiceField(label=_("类别"), choices=Remedy.Kind.choices)
     filed_on = forms.DateField(label=_("受理日期"), widget=forms.DateInput(attrs={"type": "date"}))

@@ -77,6 +77,10 @@ class Request(models.Model):
     submitted_at = models.DateTimeField(_("提交时间"))
     received_on = models.DateField(_("收到申请日期"), null=True, blank=True)
     closed_on = models.DateField(_("办结日期"), null=True, blank=True)
+    # A reply delivered by hand, post or fax: when the officer recorded it reached the applicant
+    # (the e-mailed reply records itself, see ReplyEmail), with the 邮寄单号 or who signed.
+    delivered_on = models.DateField(_("送达日期"), null=True, blank=True)
+    delivery_note = models.CharField(_("送达凭证"), max_length=100, blank=True)
     outcome = models.CharField(_("办理结果"), max_length=16, choices=CHOICES, blank=True)
 
     # The draft decision, reviewed by the legal section before it is sent.

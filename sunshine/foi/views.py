@@ -297,6 +297,12 @@ STEPS: dict[str, tuple[type, Callable[[Any, Request, dict], Any], str, str]] = {
     ),
     "proactive": (forms.ProactiveForm, _proactive, "foi.handle", _("转为主动公开")),
     "refer": (forms.ReferForm, _refer, "foi.handle", _("转12345热线办理")),
+    "delivered": (
+        forms.DeliveredForm,
+        lambda u, r, d: actions.record_delivery(u, r, **d),
+        "foi.handle",
+        _("登记送达"),
+    ),
     "remedy": (
         forms.RemedyForm,
         lambda u, r, d: actions.record_remedy(u, r, **d),
@@ -326,6 +332,9 @@ def _available(foi: Request) -> list[str]:
     if approved and foi.draft_outcome == "petition" and foi.complaint_case_id is None:
         names.append("refer")
     if foi.state == Request.State.CLOSED:
+        emailed = ReplyEmail.objects.filter(request=foi, sent_at__isnull=False).exists()
+        if foi.letter_pdf and not foi.delivered_on and not emailed:
+            names.append("delivered")
         names.append("remedy")
         if foi.remedies.filter(result=Remedy.Result.PENDING).exists():
             names.append("remedy_decided")

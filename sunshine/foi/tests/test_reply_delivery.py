@@ -11,6 +11,7 @@ from django.core.mail import EmailMessage
 from django.utils import timezone
 
 from sunshine.audit.models import AuditEvent
+from sunshine.errors import ActionError
 from sunshine.foi import actions
 from sunshine.foi import mail as foi_mail
 from sunshine.foi.models import ReplyEmail, Request
@@ -135,3 +136,42 @@ def test_other_forms_tell_the_officer_what_to_do(demo, client, overrides, expect
     page = _page(client, demo.users["handler"], url)
     assert expected in page and "连同公开的政府信息（纸面）" in page
     assert mail.outbox == [] and not ReplyEmail.objects.exists()
+
+
+def test_the_officer_records_a_posted_reply_once(demo, client):
+    """By post: after signing, the officer records the day it was posted and the 邮寄单号; the
+    applicant's history shows it; it is recorded once, by those who handle the request, on a
+    day neither before the letter nor in the future."""
+    request = _approved(demo, **BY_POST)
+    handler = demo.users["handler"]
+    actions.send_reply(handler, request)
+    request.refresh_from_db()
+    url = f"/foi/staff/{request.pk}/"
+    assert 'id="panel-delivered"' in _page(client, handler, url)
+    today = timezone.localdate()
+    post = {"delivered-delivered_on": "2999-01-01", "delivered-note": "EMS 1234567890123"}
+    page = client.post(f"{url}delivered/", post).content.decode()
+    assert "送达日期不能晚于今天。" in page
+    client.force_login(demo.users["supervisor"])  # reads the page, records nothing
+    assert client.post(f"{url}delivered/", post).status_code == 403
+    client.force_login(handler)
+    post["delivered-delivered_on"] = today.isoformat()
+    assert client.post(f"{url}delivered/", post).status_code == 302
+    request.refresh_from_db()
+    assert request.delivered_on == today and request.delivery_note == "EMS 1234567890123"
+    page = _page(client, handler, url)
+    assert 'data-delivery="delivered"' in page and 'id="panel-delivered"' not in page
+    own = _page(client, demo.users["13800000001"], f"/foi/r/{request.pk}/")
+    assert "EMS 1234567890123" in own and "答复书已于" in own
+    with pytest.raises(ActionError, match="已登记送达"):
+        actions.record_delivery(handler, request, delivered_on=today)
+    assert AuditEvent.objects.filter(verb="foi.delivered", object_id=str(request.pk)).count() == 1
+
+
+def test_an_emailed_reply_needs_no_delivery_record(demo):
+    request = _approved(demo)
+    actions.send_reply(demo.users["handler"], request)
+    retry_reply_emails.call_local()
+    request.refresh_from_db()
+    with pytest.raises(ActionError, match="电子邮件送达"):
+        actions.record_delivery(demo.users["handler"], request, delivered_on=timezone.localdate())
