@@ -293,8 +293,10 @@ if os.environ.get("EMAIL_HOST"):
         "password": os.environ.get("EMAIL_HOST_PASSWORD", ""),
         "use_tls": env_bool("EMAIL_USE_TLS", False),
         # A relay that hangs must not hold the sender's transaction for ever: notifications are
-        # sent inside theirs (on SQLite the write lock, which other writers wait 20 s for), so
-        # the send gives up first, the notification stays unsent, and the next tick retries.
+        # sent inside theirs (on SQLite the write lock, which other writers wait 20 s for). The
+        # limit is per socket operation, not per message: a relay slow at every step can still
+        # hold it longer, which claiming with a lease and sending outside the transaction (as
+        # foi.ReplyEmail does) would not.
         "timeout": int(os.environ.get("EMAIL_TIMEOUT", "10")),
     }
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "sunshine@localhost")

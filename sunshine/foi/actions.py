@@ -978,14 +978,23 @@ def publish_proactively(
 
 
 def record_delivery(
-    actor: Any, request: Request, *, delivered_on: date, note: str = "", at: datetime | None = None
+    actor: Any,
+    request: Request,
+    *,
+    how: str,
+    delivered_on: date,
+    note: str = "",
+    at: datetime | None = None,
 ) -> Request:
-    """The reply delivered by post, by hand or by fax, as the officer records it: the day, and
-    the 邮寄单号 or who signed for it; on the applicant's history too. Once: a wrong record is
-    for the audit trail, not to be overwritten. (An e-mailed reply records itself.)"""
+    """The reply delivered by post, by hand or by fax, as the officer records it: how, the day,
+    and the 邮寄单号 or who signed for it; on the applicant's history too. Once: a wrong record
+    is for the audit trail, not to be overwritten. An e-mailed reply records itself; only once
+    its e-mail has given up is it delivered another way and recorded here."""
     require(actor, "foi.handle", request)
     at = _now(at)
     note = note.strip()
+    if how not in Request.Channel.values or how == Request.Channel.ONLINE:
+        raise ActionError(_("请选择送达方式：邮寄、当面或传真。"), field="how")
     if delivered_on > timezone.localtime(at).date():
         raise ActionError(_("送达日期不能晚于今天。"), field="delivered_on")
     with transaction.atomic():
@@ -994,18 +1003,30 @@ def record_delivery(
             raise ActionError(_("答复书签发后才能登记送达。"))
         if request.delivered_on:
             raise ActionError(_("已登记送达，请刷新页面。"))
-        if ReplyEmail.objects.filter(request=request, sent_at__isnull=False).exists():
-            raise ActionError(_("答复书已通过电子邮件送达，无需另行登记。"))
+        if not delivered_otherwise(request):
+            raise ActionError(_("答复书正在或已经通过电子邮件发送，无需另行登记送达。"))
         if delivered_on < request.closed_on:
             raise ActionError(_("送达日期不能早于答复书签发日期。"), field="delivered_on")
-        request.delivered_on, request.delivery_note = delivered_on, note
-        request.save(update_fields=["delivered_on", "delivery_note"])
+        request.delivered_on, request.delivered_by = delivered_on, how
+        request.delivery_note = note
+        request.save(update_fields=["delivered_on", "delivered_by", "delivery_note"])
         text = _("答复书已于{day}送达（{how}）。").format(
-            day=date_format(delivered_on, "DATE_FORMAT"), how=request.get_delivery_display()
+            day=date_format(delivered_on, "DATE_FORMAT"), how=request.get_delivered_by_display()
         )
         _step(request, at, _("送达"), f"{text}{note}" if note else text, actor=actor)
-        record(actor, "foi.delivered", request, after={"on": delivered_on, "note": note})
+        record(
+            actor, "foi.delivered", request, after={"on": delivered_on, "how": how, "note": note}
+        )
     return request
+
+
+def delivered_otherwise(request: Request) -> bool:
+    """Whether the reply is delivered by the officer (and recorded so): asked for on paper or
+    the like, or asked for by e-mail whose sending has given up."""
+    if request.form != Request.Form.EMAIL:
+        return True
+    email = ReplyEmail.objects.filter(request=request).first()
+    return email is None or (email.sent_at is None and email.attempts >= REPLY_EMAIL_ATTEMPTS)
 
 
 def record_remedy(

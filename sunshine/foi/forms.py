@@ -1,3 +1,5 @@
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -147,12 +149,23 @@ class ReferForm(forms.Form):
 
 
 class DeliveredForm(forms.Form):
+    needs_request = True
+    how = forms.ChoiceField(
+        label=_("送达方式"),
+        choices=[c for c in Request.Channel.choices if c[0] != Request.Channel.ONLINE],
+    )
     delivered_on = forms.DateField(
         label=_("送达日期"), widget=forms.DateInput(attrs={"type": "date"})
     )
     note = forms.CharField(
         label=_("送达凭证（邮寄单号、签收人或传真确认）"), max_length=100, required=False
     )
+
+    def __init__(self, *args: Any, request: Request, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # As asked for; a reply whose e-mail failed goes by post unless the officer says not.
+        online = request.delivery == Request.Channel.ONLINE
+        self.fields["how"].initial = Request.Channel.POST if online else request.delivery
 
 
 class RemedyForm(forms.Form):

@@ -80,6 +80,7 @@ class Request(models.Model):
     # A reply delivered by hand, post or fax: when the officer recorded it reached the applicant
     # (the e-mailed reply records itself, see ReplyEmail), with the 邮寄单号 or who signed.
     delivered_on = models.DateField(_("送达日期"), null=True, blank=True)
+    delivered_by = models.CharField(_("送达方式"), max_length=16, choices=Channel, blank=True)
     delivery_note = models.CharField(_("送达凭证"), max_length=100, blank=True)
     outcome = models.CharField(_("办理结果"), max_length=16, choices=CHOICES, blank=True)
 

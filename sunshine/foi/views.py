@@ -332,8 +332,7 @@ def _available(foi: Request) -> list[str]:
     if approved and foi.draft_outcome == "petition" and foi.complaint_case_id is None:
         names.append("refer")
     if foi.state == Request.State.CLOSED:
-        emailed = ReplyEmail.objects.filter(request=foi, sent_at__isnull=False).exists()
-        if foi.letter_pdf and not foi.delivered_on and not emailed:
+        if foi.letter_pdf and not foi.delivered_on and actions.delivered_otherwise(foi):
             names.append("delivered")
         names.append("remedy")
         if foi.remedies.filter(result=Remedy.Result.PENDING).exists():

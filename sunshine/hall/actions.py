@@ -253,6 +253,9 @@ def _save_draft(
     with transaction.atomic():
         if application is None and form_key:
             application = Application.objects.filter(applicant=actor, form_key=form_key).first()
+            if application is not None and application.item.impl_code != item.impl_code:
+                # Not this item's form (a crafted post): a new application, not that one.
+                application, form_key = None, ""
         if application is None:
             item = _as_now(item)
             require(actor, "hall.apply", item)

@@ -172,6 +172,9 @@ def _save(
         sent.refresh_from_db()
         if sent.state == Application.State.DRAFT:
             raise
+        if sent.received_at is None:  # the draft was discarded (撤销), never submitted
+            messages.info(request, _("该草稿已撤销，如需申请请重新填写。"))
+            return redirect("hall:item", pk=sent.item_id)
         messages.info(request, _("该申请已经提交，无需重复提交。"))
         return redirect("hall:application", pk=sent.pk)
     if "submit" in request.POST:

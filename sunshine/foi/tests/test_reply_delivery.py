@@ -149,7 +149,11 @@ def test_the_officer_records_a_posted_reply_once(demo, client):
     url = f"/foi/staff/{request.pk}/"
     assert 'id="panel-delivered"' in _page(client, handler, url)
     today = timezone.localdate()
-    post = {"delivered-delivered_on": "2999-01-01", "delivered-note": "EMS 1234567890123"}
+    post = {
+        "delivered-how": "post",
+        "delivered-delivered_on": "2999-01-01",
+        "delivered-note": "EMS 1234567890123",
+    }
     page = client.post(f"{url}delivered/", post).content.decode()
     assert "送达日期不能晚于今天。" in page
     client.force_login(demo.users["supervisor"])  # reads the page, records nothing
@@ -159,19 +163,43 @@ def test_the_officer_records_a_posted_reply_once(demo, client):
     assert client.post(f"{url}delivered/", post).status_code == 302
     request.refresh_from_db()
     assert request.delivered_on == today and request.delivery_note == "EMS 1234567890123"
+    assert request.delivered_by == Request.Channel.POST
     page = _page(client, handler, url)
     assert 'data-delivery="delivered"' in page and 'id="panel-delivered"' not in page
     own = _page(client, demo.users["13800000001"], f"/foi/r/{request.pk}/")
     assert "EMS 1234567890123" in own and "答复书已于" in own
     with pytest.raises(ActionError, match="已登记送达"):
-        actions.record_delivery(handler, request, delivered_on=today)
+        actions.record_delivery(handler, request, how="post", delivered_on=today)
     assert AuditEvent.objects.filter(verb="foi.delivered", object_id=str(request.pk)).count() == 1
 
 
-def test_an_emailed_reply_needs_no_delivery_record(demo):
+def test_an_emailed_reply_is_recorded_by_hand_only_once_its_email_gave_up(
+    demo, client, monkeypatch
+):
+    """While its e-mail is queued, retried or sent, no hand record is offered or taken; once
+    it has given up, the officer delivers the reply another way and records how."""
     request = _approved(demo)
-    actions.send_reply(demo.users["handler"], request)
-    retry_reply_emails.call_local()
+    handler = demo.users["handler"]
+    actions.send_reply(handler, request)
     request.refresh_from_db()
-    with pytest.raises(ActionError, match="电子邮件送达"):
-        actions.record_delivery(demo.users["handler"], request, delivered_on=timezone.localdate())
+    url = f"/foi/staff/{request.pk}/"
+    today = timezone.localdate()
+    assert 'id="panel-delivered"' not in _page(client, handler, url)  # queued
+    with pytest.raises(ActionError, match="电子邮件"):
+        actions.record_delivery(handler, request, how="post", delivered_on=today)
+
+    def refuse(self, fail_silently=False):
+        raise SMTPException("relay refused")
+
+    monkeypatch.setattr(EmailMessage, "send", refuse)
+    later = timezone.now()
+    for _n in range(actions.REPLY_EMAIL_ATTEMPTS):
+        actions.deliver_reply_email(ReplyEmail.objects.get(request=request).pk, at=later)
+        later += actions.REPLY_EMAIL_PAUSE
+    page = _page(client, handler, url)
+    assert 'data-delivery="failed"' in page and 'id="panel-delivered"' in page
+    assert '<option value="post" selected>' in page  # e-mail failed: by post, unless told
+    actions.record_delivery(handler, request, how="in_person", delivered_on=today, note="张三")
+    request.refresh_from_db()
+    assert request.delivered_by == Request.Channel.IN_PERSON
+    assert "送达（当面）" in _page(client, handler, url)

@@ -191,3 +191,28 @@ def test_the_same_form_sent_again_is_the_same_application(demo, client):
     assert again.status_code == 302 and again["Location"] == f"/hall/applications/{app.pk}/"
     assert Application.objects.count() == 1
     assert response["Location"] == again["Location"]
+
+
+def test_a_key_is_one_items_and_a_discarded_drafts_form_starts_afresh(demo, client):
+    """The form's key names a form of one item: sent to another item it makes a new
+    application there, touching nothing of the first. The form of a discarded draft sent again
+    says so and leads back to the guide."""
+    it, other = foreign_investment(), ServiceItem.objects.get(name=FILING, is_current=True)
+    client.force_login(demo.users["13800000002"])
+    key = "k" * 32
+    client.post(f"/hall/items/{it.pk}/apply/", {**DATA, "form_key": key, "draft": "1"})
+    (first,) = Application.objects.all()
+    client.post(
+        f"/hall/items/{other.pk}/apply/",
+        {**DATA, "project": "另一事项", "form_key": key, "draft": "1"},
+    )
+    assert Application.objects.count() == 2
+    first.refresh_from_db()
+    assert first.project == DATA["project"] and first.item == it
+    actions.discard_draft(demo.users["13800000002"], first)
+    response = client.post(
+        f"/hall/items/{it.pk}/apply/", {**DATA, "form_key": key, "draft": "1"}, follow=True
+    )
+    assert "该草稿已撤销" in response.text and response.redirect_chain[-1][0] == (
+        f"/hall/items/{it.pk}/"
+    )
