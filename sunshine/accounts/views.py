@@ -40,7 +40,7 @@ def register(request: HttpRequest, kind: str = "citizen") -> HttpResponse:
         try:
             user = register_user(password=form.cleaned_data["password1"], **data)
         except ActionError as error:
-            form.add_error(error.field if error.field in form.fields else None, error.message)
+            error.show_on(form)
         else:
             login(request, user, backend="sunshine.accounts.backends.LockoutBackend")
             messages.success(request, _("注册成功，欢迎使用阳光政务。"))

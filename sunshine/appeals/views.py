@@ -36,10 +36,6 @@ from .text import REFUSALS, refusal_hints
 SESSION_CODES = "appeals_codes"
 
 
-def _fail(form: forms.Form, error: ActionError) -> None:
-    form.add_error(error.field if error.field in form.fields else None, error.message)
-
-
 # --- public pages -------------------------------------------------------------------------------
 
 
@@ -76,7 +72,7 @@ def write(request: HttpRequest, mailbox: str | None = None) -> HttpResponse:
         except AlreadySubmitted as repeat:
             return render(request, "appeals/submitted.html", {"serial": repeat.obj.serial})
         except ActionError as error:
-            _fail(form, error)
+            error.show_on(form)
         else:
             _remember(request, appeal, code)
             request.session["appeals_new"] = {"serial": appeal.serial, "code": code}
@@ -136,7 +132,7 @@ def status(request: HttpRequest, serial: str) -> HttpResponse:
                 request.user, appeal, via=FollowUp.Via.ONLINE, code=code, **form.cleaned_data
             )
         except ActionError as error:
-            _fail(form, error)
+            error.show_on(form)
         else:
             messages.success(request, _("感谢您的评价。"))
             return redirect("appeals:status", serial=serial)
@@ -245,7 +241,7 @@ def intake(request: HttpRequest) -> HttpResponse:
             messages.info(request, _("这张工单已经登记过，没有重复登记。"))
             return redirect("appeals:ticket", pk=repeat.obj.pk)
         except ActionError as error:
-            _fail(form, error)
+            error.show_on(form)
         else:
             messages.success(
                 request,
@@ -376,7 +372,7 @@ def _run(form: forms.Form, call: Callable[[dict], Any]) -> forms.Form | None:
     try:
         call(form.cleaned_data)
     except ActionError as error:
-        _fail(form, error)
+        error.show_on(form)
         return form
     return None
 
@@ -540,7 +536,7 @@ def publish(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             publication = actions.publish(request.user, appeal, extra_masks=extra)
         except ActionError as error:
-            _fail(form, error)
+            error.show_on(form)
         else:
             messages.success(request, _("已公开。"))
             return redirect("appeals:letter", pk=publication.pk)

@@ -20,10 +20,6 @@ from .models import Consultation, Remedy, ReplyEmail, Request
 from .queries import TRACKED, reply_clock, request_for
 
 
-def _form_error(form, error: ActionError) -> None:
-    form.add_error(error.field if error.field in form.fields else None, error.message)
-
-
 def _request(filed: actions.Filed) -> Request:
     return filed.request
 
@@ -53,7 +49,7 @@ def apply(request: HttpRequest) -> HttpResponse:
         except AlreadySubmitted as repeat:
             return render(request, "foi/filed.html", {"repeat": repeat.obj})
         except ActionError as error:
-            _form_error(form, error)
+            error.show_on(form)
         else:
             return render(request, "foi/filed.html", {"filed": filed})
     return render(request, "foi/apply.html", {"form": form, "track_form": forms.TrackForm()})
@@ -89,7 +85,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             try:
                 actions.submit_correction(request.user, foi, text=correction.cleaned_data["text"])
             except ActionError as error:
-                _form_error(correction, error)
+                error.show_on(correction)
             else:
                 messages.success(request, _("补正已提交，答复期限自今日起重新计算。"))
                 return redirect("foi:detail", pk=pk)
@@ -180,7 +176,7 @@ def register(request: HttpRequest) -> HttpResponse:
         except AlreadySubmitted as repeat:
             return render(request, "foi/filed.html", {"repeat": repeat.obj, "staff": True})
         except ActionError as error:
-            _form_error(form, error)
+            error.show_on(form)
         else:
             return render(request, "foi/filed.html", {"filed": filed, "staff": True})
     return render(request, "foi/register.html", {"form": form})
@@ -394,7 +390,7 @@ def act(request: HttpRequest, pk: int, step: str) -> HttpResponse:
         try:
             result = call(request.user, foi, form.cleaned_data)
         except ActionError as error:
-            _form_error(form, error)
+            error.show_on(form)
             messages.error(request, error.message)
         else:
             done = _("已办理：{label}。").format(label=label)

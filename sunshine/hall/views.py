@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from sunshine.clocks.queries import Status, explain_clock
-from sunshine.errors import ActionError
+from sunshine.errors import ActionError, run_form
 from sunshine.org.permissions import can, require
 from sunshine.workflow import queries as tasks
 from sunshine.workflow import spec as S
@@ -64,14 +64,9 @@ def _attempt(
     `done`; or, if the form or the action refuses, the case page again with the form as typed in
     its place (`key`, by default its slot) and the error beside its field, so that nothing has to
     be typed again."""
-    if form.is_valid():
-        try:
-            run(form.cleaned_data)
-        except ActionError as error:
-            form.add_error(error.field if error.field in form.fields else None, error.message)
-        else:
-            messages.success(request, done)
-            return redirect("hall:application", pk=app.pk)
+    if run_form(form, lambda data: run(data) or True):  # done, whatever the action returns
+        messages.success(request, done)
+        return redirect("hall:application", pk=app.pk)
     return _case_page(request, _application(request, app.pk), bound={key or form.slot: form})
 
 
@@ -526,7 +521,7 @@ def follow_up(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("差评整改已办结，并已反馈申请人。"))
             return redirect("hall:office")
         except ActionError as error:
-            form.add_error(error.field if error.field in form.fields else None, error.message)
+            error.show_on(form)
     return render(
         request,
         "hall/follow_up.html",

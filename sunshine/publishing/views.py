@@ -41,10 +41,6 @@ from .text import suggest_keywords
 PAGE_SIZE = 20
 
 
-def _form_error(form, error: ActionError) -> None:
-    form.add_error(error.field if error.field in form.fields else None, error.message)
-
-
 # --- public pages -----------------------------------------------------------------------------
 
 
@@ -279,7 +275,7 @@ def draft_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
                 if upload:
                     actions.add_attachment(request.user, publication, upload)
         except ActionError as error:
-            _form_error(form, error)
+            error.show_on(form)
             if pk is None:
                 publication = None
         else:
@@ -401,7 +397,7 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
                 else:
                     raise ActionError(_("请选择审核操作。"))
             except ActionError as error:
-                _form_error(form, error)
+                error.show_on(form)
             else:
                 messages.success(request, _("审核意见已记录。"))
                 return redirect("publishing:work")

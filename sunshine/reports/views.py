@@ -96,7 +96,7 @@ def report(request: HttpRequest, code: str, year: int) -> HttpResponse:
                     section_two=form.section_two(),
                 )
             except ActionError as error:
-                form.add_error(error.field if error.field in form.fields else None, error.message)
+                error.show_on(form)
             else:
                 messages.success(request, _("已插入数字并保存。") if chosen else _("报告已保存。"))
                 url = reverse("reports:report", args=[code, year])

@@ -1,7 +1,3 @@
-from collections.abc import Callable
-from typing import Any
-
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
@@ -11,7 +7,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from sunshine.clocks.queries import Status, explain_clock
-from sunshine.errors import ActionError
+from sunshine.errors import ActionError, run_form
 from sunshine.org.permissions import can, require
 
 from . import actions, cases, charts, exports, queries
@@ -75,24 +71,12 @@ def alert_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _alert_page(request, _access_alert(request, pk))
 
 
-def _perform[T](form: forms.Form, perform: Callable[[dict[str, Any]], T]) -> T | None:
-    """Validate the form and run the action with its data: what the action returns, or None
-    with the refusal on the form, beside its field, for the page to be shown again as typed."""
-    if not form.is_valid():
-        return None
-    try:
-        return perform(form.cleaned_data)
-    except ActionError as error:
-        form.add_error(error.field if error.field in form.fields else None, error.message)
-        return None
-
-
 @login_required
 @require_POST
 def urge(request: HttpRequest, pk: int) -> HttpResponse:
     alert = _access_alert(request, pk)
     form = UrgeForm(request.POST)
-    urging = _perform(
+    urging = run_form(
         form,
         lambda data: actions.urge(
             request.user,
@@ -117,7 +101,7 @@ def urge(request: HttpRequest, pk: int) -> HttpResponse:
 def close(request: HttpRequest, pk: int) -> HttpResponse:
     alert = _access_alert(request, pk)
     form = CloseForm(request.POST)
-    closed = _perform(
+    closed = run_form(
         form, lambda data: actions.close_alert(request.user, alert, finding=data["finding"])
     )
     if closed is None:
@@ -139,7 +123,7 @@ def anomaly_detail(request: HttpRequest, pk: int) -> HttpResponse:
     anomaly = _access_anomaly(request, pk)
     form = CloseForm(request.POST or None)
     if request.method == "POST":
-        closed = _perform(
+        closed = run_form(
             form,
             lambda data: actions.close_anomaly(request.user, anomaly, finding=data["finding"]),
         )
@@ -187,7 +171,7 @@ def answer(request: HttpRequest, pk: int) -> HttpResponse:
     except Urging.DoesNotExist:
         raise Http404 from None
     form = RespondForm(request.POST, urging_pk=urging.pk)
-    answered = _perform(
+    answered = run_form(
         form, lambda data: actions.respond(request.user, urging, response=data["response"])
     )
     if answered is None:
@@ -203,7 +187,7 @@ def bulletins(request: HttpRequest) -> HttpResponse:
     drafting = can(request.user, "supervision.bulletin")
     form = BulletinForm(request.POST or None) if drafting else None
     if request.method == "POST" and form is not None:
-        bulletin = _perform(
+        bulletin = run_form(
             form,
             lambda data: actions.generate_bulletin(
                 request.user,
